@@ -1,0 +1,37 @@
+# The two commands of the README:
+#   make run    create .venv, install everything, run the workflow on the demo data
+#   make test   create .venv, install everything, run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+CORES  ?= all
+
+.PHONY: install run test test-all lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/snakemake --cores $(CORES)
+
+# The default suite, run by CI: everything except tests marked slow.
+test: install
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/snakemake --lint
+
+bench: install
+	$(BIN)/python benchmarks/exoplanets_features.py
+	$(BIN)/python benchmarks/exoplanets_workflow.py
+
+clean:
+	rm -rf results .snakemake

@@ -1,0 +1,61 @@
+"""Helpers shared by the rule scripts: logging to the rule's log file and atomic table writes.
+
+Outputs are written to a temporary file next to the target and renamed into place, so a job
+killed mid-write never leaves a file that looks finished. Tables carry no timestamps, so the
+same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+
+def script_logger(log_path: str | os.PathLike | None, name: str) -> logging.Logger:
+    """Return a logger writing timestamped lines to ``log_path`` (the rule's ``log:``).
+
+    Warnings from libraries (``warnings`` module) are routed to the same file, so a job's
+    log shows everything it had to say. Without a path, messages go to standard error.
+    """
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.INFO)
+    logger.handlers.clear()
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_path, mode="w")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logging.captureWarnings(True)
+    warn_logger = logging.getLogger("py.warnings")
+    warn_logger.handlers = [handler]
+    warn_logger.propagate = False
+    return logger
+
+
+def _replace_atomically(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``df`` to ``path`` as parquet (pyarrow, zstd), atomically, without the pandas index."""
+    _replace_atomically(
+        Path(path), lambda tmp: df.to_parquet(tmp, index=False, compression="zstd", engine="pyarrow")
+    )
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``df`` to ``path`` as CSV, atomically, without the pandas index."""
+    _replace_atomically(Path(path), lambda tmp: df.to_csv(tmp, index=False))
