@@ -3,8 +3,11 @@
 # Run `snakemake --cores N <pipeline>`; `all` builds config["pipelines"].
 
 import os
+import sys
 
 from snakemake.utils import min_version, validate
+
+from shardflow.runlock import clear_stale_locks, record_owner
 
 min_version("9.0")
 
@@ -16,6 +19,16 @@ configfile: "config/config.yaml"
 
 
 validate(config, "config/schema.yaml")
+
+
+# A killed run leaves Snakemake's lock behind: remove it when its owner is dead, so that a
+# plain rerun resumes. A live run keeps its lock and a second run is refused as usual.
+if workflow.is_main_process and (message := clear_stale_locks()):
+    print(f"shardflow: {message}", file=sys.stderr)
+
+
+onstart:
+    record_owner()
 
 
 include: "rules/common.smk"
