@@ -10,6 +10,7 @@ Validation errors name the file, the CSV line (the header is line 1) and the col
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -26,6 +27,32 @@ class CatalogError(ValueError):
     """The catalog file cannot be used; the message names the file, line and column."""
 
 
+def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, records and the file line each record starts on (blank lines skipped; a
+    quoted field may span lines). A record with the wrong number of fields is an error."""
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh, skipinitialspace=True)
+            header = next(reader, None)
+            if not header:
+                raise CatalogError(f"{path}: the catalog is empty")
+            header = [h.strip() for h in header]
+            records, lines = [], []
+            start = reader.line_num + 1
+            for record in reader:
+                if any(field.strip() for field in record):
+                    if len(record) != len(header):
+                        raise CatalogError(
+                            f"{path}, line {start}: {len(record)} fields, the header has {len(header)}"
+                        )
+                    records.append(record)
+                    lines.append(start)
+                start = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CatalogError(f"{path}: cannot read the catalog as CSV: {exc}") from exc
+    return header, records, lines
+
+
 def read_catalog(path: str | os.PathLike) -> pd.DataFrame:
     """Read and validate a catalog CSV.
 
@@ -36,10 +63,8 @@ def read_catalog(path: str | os.PathLike) -> pd.DataFrame:
     ``catalog_line`` column giving each row's line in the file.
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read the catalog as CSV: {exc}") from exc
+    header, records, lines = _read_records(path)
+    df = pd.DataFrame(records, columns=header)
 
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
@@ -50,7 +75,7 @@ def read_catalog(path: str | os.PathLike) -> pd.DataFrame:
     if df.empty:
         raise CatalogError(f"{path}: the catalog has no rows")
 
-    lines = np.arange(len(df)) + 2  # header is line 1
+    lines = np.asarray(lines)
     df = df.map(str.strip)
 
     empty_ids = df["target_id"] == ""
