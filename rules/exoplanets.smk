@@ -78,7 +78,7 @@ rule exoplanets_download:
         record=f"{EXO['mast']['cache_dir']}/records/{{target_id}}.json",
     params:
         mission=exoplanet_mission,
-        cache_dir=EXO["mast"]["cache_dir"],
+        cache_dir=lambda wildcards, output: os.path.dirname(os.path.dirname(output.record)),
         author=EXO["mast"]["author"],
         exptime=EXO["mast"]["exptime"],
         retries=EXO["mast"]["retries"],

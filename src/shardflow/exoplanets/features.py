@@ -209,9 +209,13 @@ def target_features(row: Mapping, locate: Callable[[], str], settings: Settings)
 
 def feature_table(rows: list[dict], catalog: pd.DataFrame) -> pd.DataFrame:
     """Assemble output rows into the feature table, in catalog order, carrying through the
-    catalog's other columns (except the four replaced by input_* features)."""
-    table = pd.DataFrame(rows, columns=["target_id", "status", *FEATURE_COLUMNS, *METADATA_COLUMNS])
+    catalog's other columns (except the four replaced by input_* features). A carried column
+    whose name is also an output column (the demo's truth ``secondary_depth``, say) is
+    renamed ``catalog_<name>``."""
+    columns = ["target_id", "status", *FEATURE_COLUMNS, *METADATA_COLUMNS]
+    table = pd.DataFrame(rows, columns=columns)
     carried = catalog.drop(columns=[c for c in CATALOG_INPUTS if c in catalog.columns])
+    carried = carried.rename(columns={c: f"catalog_{c}" for c in carried.columns if c in columns[1:]})
     table = table.merge(carried, on="target_id", how="left", validate="one_to_one")
     float_cols = [*FEATURE_COLUMNS, "odd_even_sigma", "secondary_sigma", "cadence_days", "runtime_s"]
     table[float_cols] = table[float_cols].astype("float64")

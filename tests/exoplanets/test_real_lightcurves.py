@@ -1,0 +1,100 @@
+"""Real mission light curves (../shared/data/lightcurves, see its README): the reader on three
+formats, and the known planet periods recovered by the feature search. Skipped, with the
+reason, where the sample data is absent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shardflow.exoplanets.features import Settings, compute_features
+from shardflow.exoplanets.lightcurves import read_lightcurve
+
+TESS = "tess2018263035959-s0003-0000000120916706-0123-s_lc.fits"
+KEPLER = "kplr010666592-2009131110544_slc.fits"
+K2SFF = "hlsp_k2sff_k2_lightcurve_201367065-c01_kepler_v1_llc.fits"
+
+
+def lightcurve_path(shared_data, name):
+    path = shared_data / "lightcurves" / name
+    if not path.is_file():
+        pytest.skip(f"real light curve not found at {path}")
+    return path
+
+
+def check_clean(lc):
+    assert lc.time.min() > 2.45e6  # BJD, not BTJD/BKJD
+    assert np.all(np.diff(lc.time) > 0)
+    assert np.isfinite(lc.flux).all() and np.isfinite(lc.flux_err).all()
+    assert (lc.flux_err > 0).all()
+    assert np.median(lc.flux) == pytest.approx(1.0)
+    assert lc.quality_bitmask == "default"
+
+
+def test_read_tess_spoc(shared_data):
+    lc = read_lightcurve(lightcurve_path(shared_data, TESS))
+    check_clean(lc)
+    assert lc.mission == "TESS"
+    assert lc.time.size == pytest.approx(13450, abs=20)  # 19412 cadences, 31 % flagged
+    assert lc.cadence_days * 86400.0 == pytest.approx(120.0, rel=0.01)
+    assert 2458385.5 < lc.time.min() < 2458386.5  # sector 3 starts 2018 September 20
+    assert lc.n_cadences == lc.time.size  # flagged cadences were dropped by the reader
+
+
+def test_tess_quality_bitmask_is_applied(shared_data):
+    path = lightcurve_path(shared_data, TESS)
+    default = read_lightcurve(path)
+    unmasked = read_lightcurve(path, quality_bitmask="none")
+    # Without the mask all 19412 cadences are read; most flagged ones have NaN flux anyway.
+    assert unmasked.n_cadences == 19412 > default.n_cadences
+    assert unmasked.time.size > default.time.size
+    assert unmasked.quality_bitmask == "none"
+
+
+def test_read_kepler_short_cadence(shared_data):
+    lc = read_lightcurve(lightcurve_path(shared_data, KEPLER))
+    check_clean(lc)
+    assert lc.mission == "Kepler"
+    assert lc.cadence_days * 86400.0 == pytest.approx(58.85, rel=0.01)
+    assert lc.time.size == pytest.approx(14234, abs=20)
+    assert 2454953.0 < lc.time.min() < 2454954.0  # Q0, 2009 May
+
+
+def test_read_k2sff(shared_data):
+    lc = read_lightcurve(lightcurve_path(shared_data, K2SFF))
+    check_clean(lc)
+    assert lc.mission == "K2"
+    assert lc.cadence_days * 1440.0 == pytest.approx(29.42, rel=0.01)
+    # K2SFF has no quality column: all 3632 rows of the BESTAPER table are finite and kept.
+    assert lc.time.size == lc.n_cadences == 3632
+    assert lc.time.max() - lc.time.min() == pytest.approx(80.07, abs=0.1)  # campaign 1
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs"),
+    [
+        pytest.param(
+            TESS,
+            {"period": 0.5567365, "depth": 47000.0, "duration": np.nan, "epoch": 2458386.1723494,
+             "star_radius": 0.405, "star_mass": 0.4},
+            id="TOI-263b",
+        ),
+        pytest.param(
+            K2SFF,
+            {"period": 10.0545, "depth": 1300.0, "duration": 2.6, "epoch": np.nan},
+            id="K2-3b",
+        ),
+        pytest.param(
+            KEPLER,
+            {"period": 2.2047354, "depth": 6300.0, "duration": np.nan, "epoch": np.nan},
+            id="HAT-P-7b",
+        ),
+    ],
+)  # fmt: skip
+def test_known_period_recovered(shared_data, name, inputs):
+    lc = read_lightcurve(lightcurve_path(shared_data, name))
+    features, extra = compute_features(lc, inputs, Settings())
+    assert features["tls_period"] == pytest.approx(inputs["period"], rel=0.005)
+    assert extra["period_match"] == "match"
+    assert features["tls_sde"] > 9.0
+    assert features["input_period"] == inputs["period"]
