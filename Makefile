@@ -30,6 +30,7 @@ lint: install
 	$(BIN)/snakemake --lint
 
 bench: install
+	$(BIN)/python benchmarks/exoplanets_accuracy.py
 	$(BIN)/python benchmarks/exoplanets_features.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py
 

@@ -38,7 +38,11 @@ def script_logger(log_path: str | os.PathLike | None, name: str) -> logging.Logg
     return logger
 
 
-def _replace_atomically(path: Path, write) -> None:
+def replace_atomically(path: Path, write) -> None:
+    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
+
+    The rename is atomic on POSIX filesystems: readers see the old file or the whole new one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
@@ -51,11 +55,11 @@ def _replace_atomically(path: Path, write) -> None:
 
 def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``df`` to ``path`` as parquet (pyarrow, zstd), atomically, without the pandas index."""
-    _replace_atomically(
+    replace_atomically(
         Path(path), lambda tmp: df.to_parquet(tmp, index=False, compression="zstd", engine="pyarrow")
     )
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``df`` to ``path`` as CSV, atomically, without the pandas index."""
-    _replace_atomically(Path(path), lambda tmp: df.to_csv(tmp, index=False))
+    replace_atomically(Path(path), lambda tmp: df.to_csv(tmp, index=False))

@@ -39,7 +39,7 @@ from astropy.time import Time
 from scipy.interpolate import CubicSpline
 from scipy.signal import lfilter
 
-from shardflow.io import _replace_atomically, write_csv
+from shardflow.io import replace_atomically, write_csv
 
 #: Catalog columns, in file order.
 CATALOG_COLUMNS = [
@@ -53,6 +53,7 @@ CATALOG_COLUMNS = [
     "path",
     "kind",
     "snr_expected",
+    "snr_white",
     "rp_rs",
     "impact",
     "secondary_depth",
@@ -64,7 +65,7 @@ CATALOG_COLUMNS = [
 
 #: Catalog columns that describe the transit or eclipse; empty (NaN) for ``no_transit`` stars.
 TRUTH_COLUMNS = [
-    "period", "depth", "duration", "epoch", "snr_expected",
+    "period", "depth", "duration", "epoch", "snr_expected", "snr_white",
     "rp_rs", "impact", "secondary_depth", "odd_even_depth_diff",
 ]  # fmt: skip
 
@@ -465,6 +466,31 @@ def _eclipsing_binary(
     return 1.0 - primary - secondary, truth
 
 
+def _pink_snr(
+    time: np.ndarray, usable: np.ndarray, truth: dict, white: float, red_sigma: float, red_tau: float
+) -> float:
+    """Transit SNR in white plus correlated noise (Pont, Zucker & Queloz 2006, eq. 12).
+
+    SNR = depth / sqrt(sigma_w^2 / n + sigma_r^2(m) / N_tr): n usable in-transit cadences in
+    all, N_tr observed transits, m = n / N_tr cadences per transit, and sigma_r^2(m) the
+    variance of the mean of m consecutive samples of the AR(1) red noise,
+    sigma_r^2 / m^2 [m + 2 sum_{k=1}^{m-1} (m - k) phi^k] with phi = exp(-cadence / tau).
+    """
+    period, duration = truth["period"], truth["duration"] / 24.0
+    epoch = truth["epoch"] - BTJD_OFFSET
+    phase = (time - epoch + 0.5 * period) % period - 0.5 * period
+    inside = usable & (np.abs(phase) < 0.5 * duration)
+    n = int(inside.sum())
+    n_transits = np.unique(np.floor((time[inside] - epoch) / period + 0.5)).size
+    if n == 0:
+        return 0.0
+    m = max(int(round(n / n_transits)), 1)
+    lags = np.arange(1, m)
+    phi = np.exp(-CADENCE_DAYS / red_tau)
+    red_var = red_sigma**2 / m**2 * (m + 2.0 * np.sum((m - lags) * phi**lags))
+    return truth["depth"] * 1e-6 / np.sqrt(white**2 / n + red_var / n_transits)
+
+
 def _truth(
     period: float,
     epoch_btjd: float,
@@ -477,13 +503,15 @@ def _truth(
     secondary_depth: float,
     odd_even_diff: float,
 ) -> dict:
-    """Catalog truth in catalog units: ppm, hours, BJD_TDB; ``snr_expected = depth / sigma * sqrt(N_in)``."""
+    """Catalog truth in catalog units: ppm, hours, BJD_TDB; ``snr_white = depth / sigma *
+    sqrt(N_in)`` counts white noise only (``make_target`` adds ``snr_expected`` with the red
+    noise, :func:`_pink_snr`, once the star's red noise is drawn)."""
     return {
         "period": period,
         "depth": depth * 1e6,
         "duration": duration_days * 24.0,
         "epoch": epoch_btjd + BTJD_OFFSET,
-        "snr_expected": depth / noise * np.sqrt(n_in_transit),
+        "snr_white": depth / noise * np.sqrt(n_in_transit),
         "rp_rs": k,
         "impact": b,
         "secondary_depth": secondary_depth * 1e6,
@@ -730,7 +758,8 @@ def make_target(target_id: str, index: int, n_targets: int, seed: int) -> tuple[
     time = spacecraft_btjd + timecorr
     usable = (quality & DEFAULT_BITMASK) == 0
     variability, rotation_period, rotation_amplitude = _rotation(time, rng)
-    red = _red_noise(N_CADENCES, rng.uniform(0.2, 0.4) * star["noise"], rng.uniform(0.5, 1.5) / 24.0, rng)
+    red_sigma, red_tau = rng.uniform(0.2, 0.4) * star["noise"], rng.uniform(0.5, 1.5) / 24.0
+    red = _red_noise(N_CADENCES, red_sigma, red_tau, rng)
     white = rng.normal(0.0, star["noise"], N_CADENCES)
 
     if kind == "no_transit":
@@ -741,6 +770,8 @@ def make_target(target_id: str, index: int, n_targets: int, seed: int) -> tuple[
     else:
         model, truth = _planet(time, usable, star, rng)
 
+    if kind != "no_transit":
+        truth["snr_expected"] = _pink_snr(time, usable, truth, star["noise"], red_sigma, red_tau)
     relative = model * (1.0 + variability) * (1.0 + red) + white + corruption
     columns = _columns(spacecraft_btjd, timecorr, relative, quality, star, rng)
     if kind == "too_few_points":
@@ -776,8 +807,9 @@ def write_demo(
 
     Catalog columns (:data:`CATALOG_COLUMNS`): ``period`` d, ``depth`` ppm (peak deficit of the
     model), ``duration`` h (T14), ``epoch`` BJD_TDB of an observed primary mid-time,
-    ``snr_expected`` = depth / noise_ppm * sqrt(in-transit cadences left by the default quality
-    mask), ``rp_rs``, ``impact``, ``secondary_depth`` and ``odd_even_depth_diff`` ppm,
+    ``snr_expected`` = the transit SNR in white plus red noise (:func:`_pink_snr`, Pont et al.
+    2006) over the in-transit cadences left by the default quality mask, ``snr_white`` the same
+    with white noise only (depth / noise_ppm * sqrt(in-transit cadences)), ``rp_rs``, ``impact``, ``secondary_depth`` and ``odd_even_depth_diff`` ppm,
     ``noise_ppm`` (white, per 2-min cadence), ``rotation_period`` d, ``rotation_amplitude_ppm``.
     Transit columns are empty for ``no_transit`` stars. Files are written atomically.
     """
@@ -787,7 +819,7 @@ def write_demo(
     rows = []
     for index, target_id in enumerate(target_ids):
         data, row = make_target(target_id, index, len(target_ids), seed)
-        _replace_atomically(lightcurve_dir / row["path"], lambda tmp, data=data: tmp.write_bytes(data))
+        replace_atomically(lightcurve_dir / row["path"], lambda tmp, data=data: tmp.write_bytes(data))
         rows.append(row)
     catalog = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
     write_csv(catalog, catalog_path)

@@ -19,7 +19,7 @@ from scipy import stats
 
 from . import vetting
 from .lightcurves import LightCurve, SampleError, read_lightcurve
-from .search import bls_search, clip_upper_outliers, detrend, tls_search
+from .search import bls_search, clip_upper_outliers, detrend, detrend_window, tls_search
 
 FEATURE_COLUMNS = (
     "input_period", "input_depth", "input_duration", "input_epoch",
@@ -33,7 +33,8 @@ FEATURE_COLUMNS = (
 
 #: Metadata written next to the features (see docs/exoplanets.md).
 METADATA_COLUMNS = (
-    "period_match", "odd_even_sigma", "secondary_sigma", "lc_mission", "n_points",
+    "period_match", "odd_even_sigma", "secondary_sigma", "variability_period",
+    "detrend_window_days", "lc_mission", "n_points",
     "cadence_days", "quality_bitmask", "runtime_s", "category", "reason",
 )  # fmt: skip
 
@@ -48,6 +49,7 @@ class Settings:
     quality_bitmask: str = "default"
     min_points: int = 500
     detrend_window_days: float = 0.75
+    detrend_min_window_days: float = 0.3
     period_min_days: float = 0.5
     period_max_days: float | None = None
     star_radius: float = 1.0
@@ -81,11 +83,15 @@ def search_light_curve(lc: LightCurve, settings: Settings, star_radius: float, s
     """Everything the features and the diagnostic plots need from one light curve.
 
     Returns a dict with the relative-time arrays (``time`` in days since ``t_ref``, detrended
-    ``flux``, ``flux_err``), ``t_ref`` (BJD_TDB), and the ``tls`` and ``bls`` results.
+    ``flux``, ``flux_err``), ``t_ref`` (BJD_TDB), the detrending window and the variability
+    period it was chosen from (days), and the ``tls`` and ``bls`` results.
     """
     t_ref = float(np.floor(lc.time[0]))
     time = lc.time - t_ref
-    flat = detrend(time, lc.flux, settings.detrend_window_days)
+    window, var_period = detrend_window(
+        time, lc.flux, settings.detrend_window_days, settings.detrend_min_window_days
+    )
+    flat = detrend(time, lc.flux, window)
     keep = clip_upper_outliers(flat)
     if keep.sum() < settings.min_points:
         raise SampleError(
@@ -109,6 +115,8 @@ def search_light_curve(lc: LightCurve, settings: Settings, star_radius: float, s
         "flux": flux,
         "flux_err": flux_err,
         "detrended_all": flat[finite],
+        "detrend_window_days": window,
+        "variability_period": var_period,
         "tls": tls,
         "bls": bls,
     }
@@ -172,6 +180,8 @@ def compute_features(lc: LightCurve, inputs: Mapping, settings: Settings) -> tup
         "tls_t0": t0 + s["t_ref"],
         "tls_duration": T14,
         "n_points": int(time.size),
+        "variability_period": s["variability_period"],
+        "detrend_window_days": s["detrend_window_days"],
     }
     return features, {**extra, "search": s}
 
@@ -198,7 +208,7 @@ def target_features(row: Mapping, locate: Callable[[], str], settings: Settings)
         except Exception as exc:  # a science failure on one sample is a failed row, not a failed batch
             raise SampleError("search_failed", f"{type(exc).__name__}: {exc}") from exc
         out.update(features)
-        out.update({k: extra[k] for k in ("period_match", "odd_even_sigma", "secondary_sigma", "n_points")})
+        out.update({k: extra[k] for k in METADATA_COLUMNS if k in extra})
     except SampleError as err:
         out.update(status="failed", category=err.category, reason=err.reason)
         for name, col in CATALOG_INPUTS.items():
@@ -217,7 +227,10 @@ def feature_table(rows: list[dict], catalog: pd.DataFrame) -> pd.DataFrame:
     carried = catalog.drop(columns=[c for c in CATALOG_INPUTS if c in catalog.columns])
     carried = carried.rename(columns={c: f"catalog_{c}" for c in carried.columns if c in columns[1:]})
     table = table.merge(carried, on="target_id", how="left", validate="one_to_one")
-    float_cols = [*FEATURE_COLUMNS, "odd_even_sigma", "secondary_sigma", "cadence_days", "runtime_s"]
+    float_cols = [
+        *FEATURE_COLUMNS, "odd_even_sigma", "secondary_sigma", "variability_period",
+        "detrend_window_days", "cadence_days", "runtime_s",
+    ]  # fmt: skip
     table[float_cols] = table[float_cols].astype("float64")
     table["n_points"] = table["n_points"].astype("Int64")
     for col in ("period_match", "lc_mission", "quality_bitmask", "category", "reason"):

@@ -37,7 +37,7 @@ from typing import Any, Callable
 import requests
 from astropy.io import fits
 
-from shardflow.io import _replace_atomically
+from shardflow.io import replace_atomically
 
 __all__ = [
     "DownloadError",
@@ -361,4 +361,4 @@ def download_lightcurve(
 def write_record(record: dict[str, Any], path: str | os.PathLike) -> None:
     """Write ``record`` as JSON (sorted keys, indent 2) to ``path``, atomically."""
     text = json.dumps(record, sort_keys=True, indent=2) + "\n"
-    _replace_atomically(Path(path), lambda tmp: tmp.write_text(text))
+    replace_atomically(Path(path), lambda tmp: tmp.write_text(text))
