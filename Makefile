@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python benchmarks/exoplanets_accuracy.py
 	$(BIN)/python benchmarks/exoplanets_features.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py
+	$(BIN)/python benchmarks/exoplanets_workflow.py --n-targets 120 --batch-size 60
 
 clean:
 	rm -rf results .snakemake

@@ -5,7 +5,9 @@ through ``snakemake --cores 2`` and (c) as a plain in-process loop over the same
 on the same generated inputs with a warm numba cache, and reports wall times, the ratio
 snakemake / loop (target: within 10 % at equal parallelism) and the speedup of --cores 2.
 
-Writes results/benchmarks/exoplanets_workflow.json.
+Writes results/benchmarks/exoplanets_workflow_n{targets}_b{batch size}.json. Each job pays a
+fixed cost of a few seconds (a Python interpreter importing lightkurve, astropy, scipy and
+TLS, and loading the cached numba kernels), so the ratio depends on the batch size.
 
     python benchmarks/exoplanets_workflow.py [--n-targets 60] [--batch-size 8]
 """
@@ -105,7 +107,7 @@ def main() -> None:
         "target_ratio": 1.10,
         "loop_and_workflow_tables_equal": bool(same),
     }
-    path = write_result("exoplanets_workflow", result)
+    path = write_result(f"exoplanets_workflow_n{args.n_targets}_b{args.batch_size}", result)
     print(path.read_text())
 
 
