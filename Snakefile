@@ -33,6 +33,7 @@ onstart:
 
 include: "rules/common.smk"
 include: "rules/exoplanets.smk"
+include: "rules/chips.smk"
 
 
 rule all:

@@ -3,12 +3,17 @@
 import os
 from functools import lru_cache
 
+from snakemake.exceptions import WorkflowError
+
 from shardflow.exoplanets.sources import lightcurve_file, mast_record_file
 
 
 wildcard_constraints:
     batch=r"\d{4}",
     target_id=r"[^/]+",
+    date=r"\d{4}-\d{2}-\d{2}",
+    chip=r"\d+",
+    proc=r"IVg|VVg|It",
 
 
 EXO = config["exoplanets"]
@@ -78,3 +83,77 @@ def exoplanet_batch_digest(wildcards):
 def exoplanet_mission(wildcards):
     catalog = exoplanet_catalog()
     return catalog.loc[catalog["target_id"] == wildcards.target_id, "mission"].iloc[0]
+
+
+# --- chips -------------------------------------------------------------------------------
+
+CHIPS = config["chips"]
+CHIPS_DEMO_DIR = "resources/demo/chips"
+CHIPS_RAW = CHIPS["raw_dir"]
+CHIPS_IS_DEMO = os.path.normpath(CHIPS_RAW) == os.path.normpath(f"{CHIPS_DEMO_DIR}/raw")
+CHIPS_PROCS = ("IVg", "VVg", "It")
+
+
+def chips_dates():
+    """Date folders to stage: the demo's dates, or the YYYY-MM-DD folders of raw_dir."""
+    import re
+    from datetime import date, timedelta
+
+    if CHIPS_IS_DEMO:
+        start = date.fromisoformat(CHIPS["demo"]["start_date"])
+        return [str(start + timedelta(days=i)) for i in range(CHIPS["demo"]["n_days"])]
+    if not os.path.isdir(CHIPS_RAW):
+        raise WorkflowError(f"chips.raw_dir {CHIPS_RAW!r} is not a folder")
+    return sorted(d for d in os.listdir(CHIPS_RAW) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d))
+
+
+def chips_geometry():
+    """The raw folder's chips.csv (chip geometry) when there is one: always for the demo."""
+    path = f"{CHIPS_RAW}/chips.csv"
+    return [path] if CHIPS_IS_DEMO or os.path.exists(path) else []
+
+
+def chips_date_input(wildcards):
+    """The run files of a date (so an edited file restages its date); for the demo, the
+    date folder that the demo rule writes."""
+    folder = f"{CHIPS_RAW}/{wildcards.date}"
+    if CHIPS_IS_DEMO:
+        return folder
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".csv"))
+
+
+@lru_cache
+def _read_manifest(path, mtime):
+    import pandas
+
+    return pandas.read_parquet(path, columns=["run_id", "chip_number", "proc", "date", "start_time_utc", "path"])
+
+
+def chips_manifest():
+    path = checkpoints.chips_manifest.get().output.manifest
+    return _read_manifest(path, os.path.getmtime(path))
+
+
+def chips_group_files(wildcards):
+    groups = chips_manifest()[["chip_number", "proc"]].drop_duplicates().sort_values(["chip_number", "proc"])
+    return [f"results/chips/metrics/chip={c}/proc={p}.parquet" for c, p in groups.itertuples(index=False)]
+
+
+def _group_runs(wildcards):
+    m = chips_manifest()
+    return m[(m["chip_number"] == int(wildcards.chip)) & (m["proc"] == wildcards.proc)]
+
+
+def chips_group_stage(wildcards):
+    """The staged partitions a (chip, proc) group reads: its procedure's folder of each date
+    on which it has runs."""
+    dates = sorted(_group_runs(wildcards)["date"].unique())
+    return [f"results/chips/stage/proc={wildcards.proc}/date={d}" for d in dates]
+
+
+def chips_group_digest(wildcards):
+    """A digest of the group's runs: the group reruns when, and only when, its runs change."""
+    import hashlib
+
+    rows = _group_runs(wildcards).to_json(orient="records")
+    return hashlib.sha256(rows.encode()).hexdigest()[:16]

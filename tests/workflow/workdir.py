@@ -17,7 +17,10 @@ WORKFLOW_PARTS = ("Snakefile", "config", "rules", "scripts", "profiles", "envs",
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 #: A tiny demo: 8 targets (5 real signals or stars, 3 broken files) in 4 batches.
-TINY_CONFIG = {"exoplanets": {"batch_size": 2, "demo": {"n_targets": 8}, "plots": {"diagnostics": 1}}}
+TINY_CONFIG = {
+    "pipelines": ["exoplanets"],
+    "exoplanets": {"batch_size": 2, "demo": {"n_targets": 8}, "plots": {"diagnostics": 1}},
+}
 
 #: Columns that legitimately differ between runs (CPU seconds per target).
 NONDETERMINISTIC = ["runtime_s"]
@@ -45,6 +48,12 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: float 
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
     return result
+
+
+def tables_equal(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
 
 
 def final_tables(workdir: Path) -> dict[str, pd.DataFrame]:

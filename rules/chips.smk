@@ -1,0 +1,138 @@
+# Graphene-chip device metrics.
+#   demo lab (default raw_dir) or your raw_dir of date folders of run CSVs
+#   -> staging, one job per date: per-run parquet partitions, manifest fragment, errors
+#   -> manifest (checkpoint): the (chip, procedure) groups
+#   -> metrics, one job per (chip, procedure) group -> metrics.parquet -> plots
+# Metric names, units and flags: docs/chips.md.
+
+CHIPS_LOGS = "results/logs/chips"
+CHIPS_BENCH = "results/benchmarks/rules/chips"
+
+
+rule chips:
+    """Target rule: every final output of the chips pipeline."""
+    input:
+        "results/chips/manifest.parquet",
+        "results/chips/staging_errors.csv",
+        "results/chips/metrics.parquet",
+        "results/chips/plots/cnp_vs_time.png",
+        "results/chips/plots/photoresponse.png",
+        "results/chips/plots/example_fits.png",
+
+
+rule chips_demo_data:
+    """Demo lab: instrument CSVs for several chips over several days, with per-run truth."""
+    output:
+        dates=[directory(f"{CHIPS_DEMO_DIR}/raw/{d}") for d in chips_dates()] if CHIPS_IS_DEMO else [],
+        truth=f"{CHIPS_DEMO_DIR}/truth.csv",
+        geometry=f"{CHIPS_DEMO_DIR}/raw/chips.csv",
+    params:
+        dates=chips_dates() if CHIPS_IS_DEMO else [],
+        n_chips=CHIPS["demo"]["n_chips"],
+        runs_per_chip_day=CHIPS["demo"]["runs_per_chip_day"],
+        seed=CHIPS["demo"]["seed"],
+    log:
+        f"{CHIPS_LOGS}/demo_data.log",
+    benchmark:
+        f"{CHIPS_BENCH}/demo_data.tsv"
+    conda:
+        "../envs/chips.yaml"
+    script:
+        "../scripts/chips/demo_data.py"
+
+
+rule chips_stage:
+    """Stage one date: each run file becomes a parquet partition; a broken file an error row."""
+    input:
+        chips_date_input,
+    output:
+        ivg=directory("results/chips/stage/proc=IVg/date={date}"),
+        vvg=directory("results/chips/stage/proc=VVg/date={date}"),
+        it=directory("results/chips/stage/proc=It/date={date}"),
+        manifest="results/chips/stage/manifest/date={date}.parquet",
+        errors="results/chips/stage/errors/date={date}.parquet",
+    params:
+        raw=lambda wildcards: f"{CHIPS_RAW}/{wildcards.date}",
+    log:
+        f"{CHIPS_LOGS}/stage/{{date}}.log",
+    benchmark:
+        f"{CHIPS_BENCH}/stage/{{date}}.tsv"
+    conda:
+        "../envs/chips.yaml"
+    script:
+        "../scripts/chips/stage.py"
+
+
+checkpoint chips_manifest:
+    """One row per staged run; the (chip, procedure) groups are read from it."""
+    input:
+        manifests=expand("results/chips/stage/manifest/date={date}.parquet", date=chips_dates()),
+        errors=expand("results/chips/stage/errors/date={date}.parquet", date=chips_dates()),
+    output:
+        manifest="results/chips/manifest.parquet",
+        errors="results/chips/staging_errors.csv",
+    log:
+        f"{CHIPS_LOGS}/manifest.log",
+    benchmark:
+        f"{CHIPS_BENCH}/manifest.tsv"
+    conda:
+        "../envs/chips.yaml"
+    script:
+        "../scripts/chips/manifest.py"
+
+
+rule chips_metrics:
+    """Device metrics of one (chip, procedure) group, long format."""
+    input:
+        manifest=ancient("results/chips/manifest.parquet"),
+        stage=chips_group_stage,
+        geometry=chips_geometry(),
+    output:
+        "results/chips/metrics/chip={chip}/proc={proc}.parquet",
+    params:
+        runs=chips_group_digest,
+    resources:
+        mem_mb=1000,
+    log:
+        f"{CHIPS_LOGS}/metrics/chip={{chip}}_proc={{proc}}.log",
+    benchmark:
+        f"{CHIPS_BENCH}/metrics/chip={{chip}}_proc={{proc}}.tsv"
+    conda:
+        "../envs/chips.yaml"
+    script:
+        "../scripts/chips/metrics.py"
+
+
+rule chips_merge:
+    """All groups' metrics in one table."""
+    input:
+        chips_group_files,
+    output:
+        "results/chips/metrics.parquet",
+    log:
+        f"{CHIPS_LOGS}/merge.log",
+    benchmark:
+        f"{CHIPS_BENCH}/merge.tsv"
+    conda:
+        "../envs/chips.yaml"
+    script:
+        "../scripts/chips/merge.py"
+
+
+rule chips_plots:
+    """Charge-neutrality point against time, photoresponse per chip, example fits."""
+    input:
+        manifest="results/chips/manifest.parquet",
+        metrics="results/chips/metrics.parquet",
+    output:
+        cnp=report("results/chips/plots/cnp_vs_time.png", caption="../report/chips_cnp_vs_time.rst", category="Chips"),
+        photo=report("results/chips/plots/photoresponse.png", caption="../report/chips_photoresponse.rst", category="Chips"),
+        fits=report("results/chips/plots/example_fits.png", caption="../report/chips_example_fits.rst", category="Chips"),
+    log:
+        f"{CHIPS_LOGS}/plots.log",
+    benchmark:
+        f"{CHIPS_BENCH}/plots.tsv"
+    conda:
+        "../envs/chips.yaml"
+    script:
+        "../scripts/chips/plots.py"

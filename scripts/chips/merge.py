@@ -1,0 +1,10 @@
+"""All groups' metrics in one table (rule chips_merge)."""
+
+import pandas as pd
+
+from shardflow.io import script_logger, write_parquet
+
+log = script_logger(snakemake.log[0], "chips.merge")
+metrics = pd.concat([pd.read_parquet(p) for p in snakemake.input], ignore_index=True)
+write_parquet(metrics, snakemake.output[0])
+log.info("%d metric rows from %d groups", len(metrics), len(snakemake.input))

@@ -1,0 +1,31 @@
+"""Figures of the chips pipeline (rule chips_plots)."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from shardflow.chips import plots
+from shardflow.io import script_logger
+
+log = script_logger(snakemake.log[0], "chips.plots")
+manifest = pd.read_parquet(snakemake.input.manifest)
+metrics = pd.read_parquet(snakemake.input.metrics)
+plots.cnp_vs_time(manifest, metrics, snakemake.output.cnp)
+plots.photoresponse(metrics, snakemake.output.photo)
+
+stage = Path(snakemake.input.manifest).parent / "stage"
+
+
+def first_run(proc):
+    """The first run of ``proc`` (manifest order) with metrics and no failure, with its data."""
+    failed = set(metrics.loc[metrics["metric_name"] == "extraction_failed", "run_id"])
+    rows = manifest[(manifest["proc"] == proc) & ~manifest["run_id"].isin(failed)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0].to_dict()
+    return {**json.loads(row["settings"]), **row}, pd.read_parquet(stage / row["path"])
+
+
+plots.example_fits(first_run("IVg"), first_run("It"), snakemake.output.fits)
+log.info("plots of %d runs written", len(manifest))

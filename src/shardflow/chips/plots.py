@@ -1,0 +1,91 @@
+"""Figures of the chips pipeline (matplotlib, Agg backend, PNG)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .sweeps import charge_neutrality_point, split_sweep  # noqa: E402
+from .transients import light_segments, relaxation_fits  # noqa: E402
+
+
+def _metric(metrics: pd.DataFrame, name: str) -> pd.DataFrame:
+    return metrics.loc[metrics["metric_name"] == name, ["run_id", "chip_number", "value_float"]]
+
+
+def cnp_vs_time(manifest: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
+    """Forward-leg charge-neutrality point of every IVg run against its start time, one colour
+    per chip; illuminated runs (LED voltage > 0) as open markers."""
+    cnp = _metric(metrics, "cnp_fwd_v").merge(
+        manifest[manifest["proc"] == "IVg"][["run_id", "start_time_utc", "led_voltage_v"]], on="run_id"
+    )
+    cnp["time"] = pd.to_datetime(cnp["start_time_utc"])
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for i, (chip, runs) in enumerate(cnp.sort_values("time").groupby("chip_number")):
+        colour = f"C{i % 10}"
+        lit = runs["led_voltage_v"].fillna(0) > 0
+        ax.plot(runs.loc[~lit, "time"], runs.loc[~lit, "value_float"], "o-", ms=4, color=colour, label=f"chip {chip}")
+        ax.plot(runs.loc[lit, "time"], runs.loc[lit, "value_float"], "o", ms=6, mfc="none", color=colour)
+    ax.set(xlabel="start time (UTC)", ylabel="charge-neutrality point, forward leg (V)",
+           title="CNP drift per chip (filled: dark, open: illuminated)")
+    ax.legend(fontsize=7, ncol=2)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def photoresponse(metrics: pd.DataFrame, path) -> None:
+    """Photoresponse (A) of every It run, grouped by chip."""
+    photo = _metric(metrics, "photoresponse_a")
+    chips = sorted(photo["chip_number"].unique())
+    fig, ax = plt.subplots(figsize=(7, 4))
+    rng = np.random.default_rng(0)
+    for i, chip in enumerate(chips):
+        values = photo.loc[photo["chip_number"] == chip, "value_float"].to_numpy() * 1e6
+        ax.scatter(i + rng.uniform(-0.15, 0.15, values.size), values, s=14, color=f"C{i % 10}")
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xticks(range(len(chips)), [f"chip {c}" for c in chips], rotation=45)
+    ax.set(ylabel="photoresponse (uA)", title="Current change on illumination, per It run")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def example_fits(sweep: tuple[dict, pd.DataFrame] | None, transient: tuple[dict, pd.DataFrame] | None, path) -> None:
+    """Left: resistance of an IVg sweep's forward leg with its refined charge-neutrality point.
+    Right: an It run with the stretched-exponential fit of each dark segment."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    if sweep is not None:
+        meta, data = sweep
+        vg, r = data["vg_v"].to_numpy(), meta["vds_v"] / data["i_a"].to_numpy()
+        forward, _ = split_sweep(vg)
+        cnp = charge_neutrality_point(vg[forward], r[forward])
+        left.plot(vg[forward], r[forward] / 1e3, ".", ms=3, color="0.4")
+        left.axvline(cnp.cnp_v, color="tab:red", label=f"CNP {cnp.cnp_v:.2f} V")
+        left.set(xlabel="gate voltage (V)", ylabel="resistance (kohm)", title=f"IVg {meta['run_id']}")
+        left.legend()
+    if transient is not None:
+        meta, data = transient
+        t, i, vl = (data[c].to_numpy() for c in ("t_s", "i_a", "vl_v"))
+        right.plot(t, i * 1e6, ".", ms=2, color="0.5")
+        for (start, stop, lit) in light_segments(vl):
+            if lit:
+                right.axvspan(t[start], t[stop - 1], color="gold", alpha=0.3)
+        dark_after_light = [(a, b) for k, (a, b, lit) in enumerate(light_segments(vl)) if not lit and k > 0]
+        for (start, stop), seg in zip(dark_after_light, relaxation_fits(t, i, vl)):
+            if seg.fit is not None:
+                f = seg.fit
+                ts = t[start:stop] - t[start]
+                model = f.i_inf_a + f.amplitude_a * np.exp(-((ts / f.tau_s) ** f.beta))
+                right.plot(t[start:stop], model * 1e6, "-", color="tab:red",
+                           label=f"tau {f.tau_s:.0f} s, beta {f.beta:.2f}")
+        right.set(xlabel="time (s)", ylabel="current (uA)", title=f"It {meta['run_id']} (yellow: light on)")
+        right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,143 @@
+"""The chips pipeline run by the real snakemake: demo run, a new date folder, a kill, a broken
+file, and --cores 1 against --cores 2."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from shardflow.chips.demo import demo_dates, write_demo_lab
+from workdir import make_workdir, run_snakemake, snakemake_cmd, tables_equal
+
+DEMO = {"pipelines": ["chips"], "chips": {"demo": {"n_chips": 3, "n_days": 4, "runs_per_chip_day": 3}}}
+
+
+def chips_tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    out = workdir / "results" / "chips"
+    return {
+        "manifest": pd.read_parquet(out / "manifest.parquet"),
+        "metrics": pd.read_parquet(out / "metrics.parquet"),
+        "errors": pd.read_csv(out / "staging_errors.csv"),
+    }
+
+
+@pytest.fixture(scope="module")
+def chips_reference(tmp_path_factory) -> Path:
+    workdir = make_workdir(tmp_path_factory.mktemp("chips_reference"), DEMO)
+    run_snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory) -> Path:
+    """A generated lab of 3 chips over 4 dates, outside any workflow folder."""
+    root = tmp_path_factory.mktemp("lab")
+    truth = write_demo_lab(root, n_chips=3, dates=demo_dates("2025-05-01", 4), runs_per_chip_day=3, seed=7)
+    geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
+    geometry.to_csv(root / "chips.csv", index=False)
+    return root
+
+
+def local_raw(lab: Path, dest: Path, dates: list[str]) -> Path:
+    dest.mkdir(parents=True)
+    shutil.copy(lab / "chips.csv", dest / "chips.csv")
+    for date in dates:
+        shutil.copytree(lab / date, dest / date)
+    return dest
+
+
+def test_full_run_produces_every_output_and_a_rerun_has_nothing_to_do(chips_reference):
+    out = chips_reference / "results" / "chips"
+    for name in ("manifest.parquet", "staging_errors.csv", "metrics.parquet", "plots/cnp_vs_time.png",
+                 "plots/photoresponse.png", "plots/example_fits.png"):
+        assert (out / name).stat().st_size > 0, name
+    tables = chips_tables(chips_reference)
+    manifest, metrics = tables["manifest"], tables["metrics"]
+    truth = pd.read_csv(chips_reference / "resources/demo/chips/truth.csv")
+    assert set(manifest["run_id"]) == set(truth.loc[truth["kind"] == "ok", "run_id"])
+    assert len(tables["errors"]) == (truth["kind"] != "ok").sum()
+    groups = manifest.groupby(["chip_number", "proc"]).size()
+    assert len(list(out.glob("metrics/chip=*/proc=*.parquet"))) == len(groups)
+    assert set(metrics["run_id"]) <= set(manifest["run_id"])
+    staged = list(out.glob("stage/proc=*/date=*/run_id=*/part-000.parquet"))
+    assert len(staged) == len(manifest)
+
+    again = run_snakemake(chips_reference, "--cores", "2")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_one_core_and_two_cores_give_identical_tables(chips_reference, tmp_path):
+    workdir = make_workdir(tmp_path / "one_core", DEMO)
+    run_snakemake(workdir, "--cores", "1")
+    tables_equal(chips_tables(workdir), chips_tables(chips_reference))
+
+
+def test_kill_then_rerun_gives_the_uninterrupted_tables(chips_reference, tmp_path):
+    workdir = make_workdir(tmp_path / "killed", DEMO)
+    stage = workdir / "results" / "chips" / "stage" / "manifest"
+    proc = subprocess.Popen(snakemake_cmd("--cores", "1"), cwd=workdir, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not (stage.is_dir() and any(stage.glob("*.parquet"))):
+        assert proc.poll() is None, "snakemake ended before any date was staged"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in stage.glob("*.parquet")}
+    assert 1 <= len(finished) < 4
+    run_snakemake(workdir, "--cores", "1")
+    for name, mtime in finished.items():
+        assert (stage / name).stat().st_mtime_ns == mtime, f"{name} was staged again"
+    tables_equal(chips_tables(workdir), chips_tables(chips_reference))
+
+
+def test_a_new_date_reruns_only_its_staging_and_the_groups_it_touches(lab, tmp_path):
+    dates = sorted(d.name for d in lab.iterdir() if d.is_dir())
+    raw = local_raw(lab, tmp_path / "raw", dates[:3])
+    workdir = make_workdir(tmp_path / "wf", {"pipelines": ["chips"], "chips": {"raw_dir": str(raw)}})
+    run_snakemake(workdir, "--cores", "2")
+    out = workdir / "results" / "chips"
+    before_stage = {p: p.stat().st_mtime_ns for p in (out / "stage" / "manifest").glob("*.parquet")}
+    before_groups = {p: p.stat().st_mtime_ns for p in out.glob("metrics/chip=*/proc=*.parquet")}
+
+    shutil.copytree(lab / dates[3], raw / dates[3])
+    rerun = run_snakemake(workdir, "--cores", "2")
+    log = rerun.stdout + rerun.stderr
+    assert log.count("rule chips_stage:") == 1
+    for path, mtime in before_stage.items():
+        assert path.stat().st_mtime_ns == mtime, f"{path.name} was staged again"
+
+    manifest = pd.read_parquet(out / "manifest.parquet")
+    touched = {(c, p) for c, p in manifest.loc[manifest["date"] == dates[3], ["chip_number", "proc"]].itertuples(index=False)}
+    assert touched
+    for path, mtime in before_groups.items():
+        chip = int(path.parent.name.split("=")[1])
+        proc = path.stem.split("=")[1]
+        changed = path.stat().st_mtime_ns != mtime
+        assert changed == ((chip, proc) in touched), f"{path}: rerun {changed}, has new runs {(chip, proc) in touched}"
+
+
+def test_a_broken_file_is_reported_and_its_date_still_succeeds(lab, tmp_path):
+    dates = sorted(d.name for d in lab.iterdir() if d.is_dir())[:2]
+    raw = local_raw(lab, tmp_path / "raw", dates)
+    good = sorted((raw / dates[0]).glob("*.csv"))[0]
+    text = good.read_text()
+    (raw / dates[0] / "zz_truncated.csv").write_text(text[: len(text) // 2])
+    (raw / dates[0] / "zz_no_chip.csv").write_text(text.replace("Chip number", "Chip nickname"))
+    workdir = make_workdir(tmp_path / "wf", {"pipelines": ["chips"], "chips": {"raw_dir": str(raw)}})
+    run_snakemake(workdir, "--cores", "2")
+    errors = pd.read_csv(workdir / "results/chips/staging_errors.csv").set_index("source_file")
+    assert set(errors.index) == {"zz_truncated.csv", "zz_no_chip.csv"}
+    assert "zz_truncated.csv" in errors.loc["zz_truncated.csv", "reason"]
+    assert "chip" in errors.loc["zz_no_chip.csv", "reason"].lower()
+    manifest = pd.read_parquet(workdir / "results/chips/manifest.parquet")
+    n_good = len(list((raw / dates[0]).glob("*.csv"))) - 2
+    assert (manifest["date"] == dates[0]).sum() == n_good
