@@ -1,0 +1,413 @@
+"""Device metrics of one (chip, procedure) group of graphene-FET runs, as a long table.
+
+:func:`extract_group` takes the runs of one group, each as (manifest row, data frame with the
+reader's canonical columns), and returns one row per metric with the columns
+:data:`METRIC_COLUMNS` followed by :data:`EXTRA_COLUMNS`:
+
+========================  ===========  ==================================================
+column                    type         meaning
+========================  ===========  ==================================================
+run_id                    as given     run the metric belongs to (the later run of a pair)
+chip_number, proc         as given     from the manifest row
+metric_name               str          see the table below
+value_float               float64      value in ``unit``; NaN for flagged/skipped rows
+unit                      str          "V", "ohm", "A", "s", "cm^2/(V*s)", "1"
+                                       (dimensionless) or "" (no value)
+flags                     str          comma-separated flag names, sorted; "" when none
+extraction_version        str          :data:`EXTRACTION_VERSION`
+segment                   Int64        dark-segment number (from 1) for ``relax_*``
+                                       rows, <NA> otherwise
+pair_previous_run_id      string       earlier run of a ``pair_*`` row, <NA> otherwise
+========================  ===========  ==================================================
+
+Metrics (the methods are documented in :mod:`.sweeps` and :mod:`.transients`):
+
+======================================  =============  ====================================
+metric_name                             unit           procedures, definition
+======================================  =============  ====================================
+cnp_fwd_v, cnp_bwd_v                    V              IVg, VVg: charge-neutrality point
+                                                       of the forward / backward leg
+hysteresis_v                            V              cnp_bwd_v - cnp_fwd_v
+r_max_ohm                               ohm            largest resistance of the run
+modulation_ratio                        1              R_max / R_min over the run
+mobility_hole_cm2_vs,                   cm^2/(V*s)     field-effect mobility of the
+mobility_electron_cm2_vs                               forward leg, Vg < / > cnp_fwd_v
+photoresponse_a                         A              It: mean over light-on steps of
+                                                       I(end of light) - I(end of dark)
+photoresponse_rel                       1              It: mean over steps of that change
+                                                       / I(end of dark)
+relax_tau_s, relax_beta,                s, 1, 1        It: stretched-exponential fit of
+relax_r_squared                                        each dark segment after light-off
+pair_cnp_shift_v                        V              IVg, VVg: cnp_fwd_v(run) -
+                                                       cnp_fwd_v(previous run)
+pair_max_abs_di_a                       A              IVg: max |I(run) - I(previous)| on
+                                                       the common Vg range, forward legs
+pair_max_abs_dvds_v                     V              VVg: the same for V_DS
+pair_skipped                            ""             a consecutive pair with no metric
+extraction_failed                       ""             a run that could not be processed
+======================================  =============  ====================================
+
+Flags (read the column as ``table["flags"]``: ``table.flags`` is a pandas attribute):
+
+* CNP rows (cnp_*, hysteresis_v and pair_cnp_shift_v carry those of both legs or runs):
+  ``cnp_at_edge``, ``weak_modulation``, ``implausible_vg``, ``cnp_unrefined``
+  (:func:`.sweeps.charge_neutrality_point`); ``no_backward_leg`` (one-way sweep: cnp_bwd_v and
+  hysteresis_v are NaN). r_max_ohm and modulation_ratio: ``weak_modulation`` (whole run).
+* mobility rows: ``no_geometry`` (NaN: width_um, length_um, c_g_f_cm2 not all given and
+  positive; the rows are kept so that a missing geometry is visible, not silent),
+  ``branch_too_short``.
+* photoresponse rows: ``no_light_step`` (NaN), ``zero_dark_current``.
+* relax rows: ``poor_fit`` (R^2 < 0.9), ``short_segment`` (segment < 3 tau),
+  ``fit_at_bound``; NaN with ``too_few_points``, ``flat_segment``, ``unordered_time``, or
+  ``no_dark_segment`` (one row per relax metric, segment <NA>, when no light-off happened).
+* pair rows: ``insufficient_overlap`` (common Vg range < 1 V), ``run_failed`` (either run of
+  the pair failed), ``unknown_start_time``, ``vds_differs`` / ``ids_differs`` (the two runs
+  used different V_DS or drain current).
+
+Consecutive pairs: the sweep runs of each (chip_number, proc) are ordered by
+``start_time_utc`` (then run_id; runs without a parseable time last), and every consecutive
+pair gives either its pair metrics or one ``pair_skipped`` row, on the later run's run_id
+with the earlier run's id in ``pair_previous_run_id``: n runs give n - 1 pairs.
+
+Failures: a run whose data cannot be processed gives one ``extraction_failed`` row with the
+reason in ``flags``: ``missing_column:<name>``, ``non_numeric:<name>``,
+``missing_setting:<key>``, ``all_nan``, ``too_few_points``, ``no_gate_sweep`` (Vg never
+changes), ``short_forward_leg``, ``unknown_proc:<proc>``, or ``unexpected_error:<exception
+type>`` as a last resort so that one run never stops its group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .sweeps import (
+    MIN_LEG_POINTS,
+    charge_neutrality_point,
+    field_effect_mobility,
+    max_abs_difference,
+    split_sweep,
+)
+from .transients import MIN_FIT_POINTS, photoresponse, relaxation_fits
+
+#: Version of the extraction methods, written on every row; bump it when a method changes.
+EXTRACTION_VERSION = "chips-metrics-1"
+
+#: The long-format contract: one row per metric.
+METRIC_COLUMNS = (
+    "run_id", "chip_number", "proc", "metric_name", "value_float", "unit", "flags",
+    "extraction_version",
+)  # fmt: skip
+#: Columns after METRIC_COLUMNS: the dark segment of relax_* rows, the earlier run of pair_* rows.
+EXTRA_COLUMNS = ("segment", "pair_previous_run_id")
+
+#: Unit of every metric name.
+METRIC_UNITS = {
+    "cnp_fwd_v": "V",
+    "cnp_bwd_v": "V",
+    "hysteresis_v": "V",
+    "r_max_ohm": "ohm",
+    "modulation_ratio": "1",
+    "mobility_hole_cm2_vs": "cm^2/(V*s)",
+    "mobility_electron_cm2_vs": "cm^2/(V*s)",
+    "photoresponse_a": "A",
+    "photoresponse_rel": "1",
+    "relax_tau_s": "s",
+    "relax_beta": "1",
+    "relax_r_squared": "1",
+    "pair_cnp_shift_v": "V",
+    "pair_max_abs_di_a": "A",
+    "pair_max_abs_dvds_v": "V",
+    "pair_skipped": "",
+    "extraction_failed": "",
+}
+
+SWEEP_PROCS = ("IVg", "VVg")
+#: Data columns each procedure needs (the reader's canonical names).
+REQUIRED_COLUMNS = {"IVg": ("vg_v", "i_a"), "VVg": ("vg_v", "vds_v"), "It": ("t_s", "i_a", "vl_v")}
+#: The manifest setting each sweep procedure needs: V_DS (V) for IVg, the fixed current (A) for VVg.
+SWEEP_SETTING = {"IVg": "vds_v", "VVg": "ids_a"}
+#: Metric of the consecutive-sweep difference: the measured quantity of each sweep procedure.
+PAIR_DIFFERENCE = {"IVg": "pair_max_abs_di_a", "VVg": "pair_max_abs_dvds_v"}
+#: Flag of a pair whose two runs used different settings.
+PAIR_SETTING_FLAG = {"IVg": "vds_differs", "VVg": "ids_differs"}
+
+_NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds of the extraction (units in the names; defaults as in issue 3 where it sets them).
+
+    ``vg_limit_v``: |V_cnp| above this is ``implausible_vg``; ``edge_steps``: samples from a
+    leg's end within which a maximum is ``cnp_at_edge``; ``min_modulation``: R_max/R_min below
+    this is ``weak_modulation``; ``peak_fraction``: CNP fit window (top fraction of the
+    modulation); ``mobility_window_v``: span of the derivative window; ``min_overlap_v``: common
+    Vg range a pair needs; ``light_threshold_v``: light on where VL is above it;
+    ``tail_fraction``, ``min_tail``: segment-end samples averaged for the photoresponse;
+    ``min_r_squared``: below it a relaxation fit is ``poor_fit``; ``min_taus``: a dark segment
+    shorter than this many tau is ``short_segment``.
+    """
+
+    vg_limit_v: float = 80.0
+    edge_steps: int = 2
+    min_modulation: float = 2.0
+    peak_fraction: float = 0.2
+    mobility_window_v: float = 4.0
+    min_overlap_v: float = 1.0
+    light_threshold_v: float = 0.0
+    tail_fraction: float = 0.2
+    min_tail: int = 3
+    min_r_squared: float = 0.9
+    min_taus: float = 3.0
+
+
+class _RunFailure(Exception):
+    """A run's data cannot be processed; ``args[0]`` is the comma-separated reason."""
+
+
+@dataclass(frozen=True)
+class _SweepSummary:
+    """What the consecutive-pair comparison needs from one sweep run."""
+
+    vg: np.ndarray  # forward leg gate voltage (V)
+    measured: np.ndarray  # forward leg current (A, IVg) or V_DS (V, VVg)
+    cnp_v: float
+    cnp_flags: tuple[str, ...]
+    setting: float  # V_DS (V) or fixed current (A)
+
+
+def _join(flags) -> str:
+    """Flag names as the flags column holds them: unique, sorted, comma-separated."""
+    return ",".join(sorted(set(flags)))
+
+
+def _setting(meta: Mapping, key: str) -> float:
+    """A finite, non-zero numeric setting from the manifest row, else a failure."""
+    try:
+        value = float(meta.get(key))
+    except (TypeError, ValueError):
+        raise _RunFailure(f"missing_setting:{key}") from None
+    if not np.isfinite(value) or value == 0:
+        raise _RunFailure(f"missing_setting:{key}")
+    return value
+
+
+def _arrays(data: pd.DataFrame, columns: Sequence[str], min_points: int) -> np.ndarray:
+    """The named columns as rows of a float array, samples with any non-finite value dropped."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise _RunFailure(",".join(f"missing_column:{c}" for c in missing))
+    rows = []
+    for c in columns:
+        try:
+            rows.append(data[c].to_numpy(dtype=float))
+        except (TypeError, ValueError):
+            raise _RunFailure(f"non_numeric:{c}") from None
+    block = np.stack(rows)
+    finite = np.isfinite(block).all(axis=0)
+    count = int(np.count_nonzero(finite))
+    if count == 0:
+        raise _RunFailure("all_nan")
+    if count < min_points:
+        raise _RunFailure("too_few_points")
+    return block[:, finite] if count < len(finite) else block
+
+
+def _geometry_scale(geometry: Mapping | None) -> dict | None:
+    """width_um, length_um, c_g_f_cm2 when all are given, finite and positive, else None."""
+    if not geometry:
+        return None
+    try:
+        values = {k: float(geometry[k]) for k in ("width_um", "length_um", "c_g_f_cm2")}
+    except (KeyError, TypeError, ValueError):
+        return None
+    return values if all(np.isfinite(v) and v > 0 for v in values.values()) else None
+
+
+def _sweep_run(meta: Mapping, data: pd.DataFrame, geometry: dict | None, s: Settings):
+    """Metric rows (name, value, flags, segment) of one IVg/VVg run, and its pair summary."""
+    proc = meta["proc"]
+    setting = _setting(meta, SWEEP_SETTING[proc])
+    vg, measured = _arrays(data, REQUIRED_COLUMNS[proc], MIN_LEG_POINTS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.abs(setting / measured) if proc == "IVg" else np.abs(measured / setting)
+    ok = np.isfinite(r) & (r > 0)
+    if np.count_nonzero(ok) < MIN_LEG_POINTS:
+        raise _RunFailure("too_few_points")
+    if not ok.all():
+        vg, measured, r = vg[ok], measured[ok], r[ok]
+    if np.ptp(vg) == 0:
+        raise _RunFailure("no_gate_sweep")
+    forward, backward = split_sweep(vg)
+    if forward.stop - forward.start < MIN_LEG_POINTS:
+        raise _RunFailure("short_forward_leg")
+
+    cnp_options = dict(
+        edge_steps=s.edge_steps,
+        vg_limit_v=s.vg_limit_v,
+        min_modulation=s.min_modulation,
+        peak_fraction=s.peak_fraction,
+    )
+    fwd = charge_neutrality_point(vg[forward], r[forward], **cnp_options)
+    rows = [("cnp_fwd_v", fwd.cnp_v, fwd.flags)]
+    if backward is None:
+        rows += [(name, _NAN, ("no_backward_leg",)) for name in ("cnp_bwd_v", "hysteresis_v")]
+    else:
+        bwd = charge_neutrality_point(vg[backward], r[backward], **cnp_options)
+        rows += [
+            ("cnp_bwd_v", bwd.cnp_v, bwd.flags),
+            ("hysteresis_v", bwd.cnp_v - fwd.cnp_v, fwd.flags + bwd.flags),
+        ]
+    r_max, r_min = float(np.max(r)), float(np.min(r))
+    weak = ("weak_modulation",) if r_max < s.min_modulation * r_min else ()
+    rows += [("r_max_ohm", r_max, weak), ("modulation_ratio", r_max / r_min, weak)]
+
+    mobility_names = ("mobility_hole_cm2_vs", "mobility_electron_cm2_vs")
+    if geometry is None:
+        rows += [(name, _NAN, ("no_geometry",)) for name in mobility_names]
+    else:
+        hole, electron = field_effect_mobility(
+            vg[forward], 1.0 / r[forward], fwd.cnp_v, window_v=s.mobility_window_v, **geometry
+        )
+        rows += [
+            (name, branch.mobility_cm2_vs, branch.flags)
+            for name, branch in zip(mobility_names, (hole, electron))
+        ]
+    summary = _SweepSummary(vg[forward], measured[forward], fwd.cnp_v, fwd.flags, setting)
+    return [(name, value, flags, None) for name, value, flags in rows], summary
+
+
+def _transient_run(data: pd.DataFrame, s: Settings):
+    """Metric rows (name, value, flags, segment) of one It run."""
+    t, i, vl = _arrays(data, REQUIRED_COLUMNS["It"], MIN_FIT_POINTS)
+    steps = photoresponse(
+        i, vl, threshold_v=s.light_threshold_v, tail_fraction=s.tail_fraction, min_tail=s.min_tail
+    )
+    if steps.delta_a.size == 0:
+        rows = [(name, _NAN, ("no_light_step",), None) for name in ("photoresponse_a", "photoresponse_rel")]
+    else:
+        nonzero = steps.dark_a != 0
+        rel_flags = () if nonzero.all() else ("zero_dark_current",)
+        rel = float(np.mean(steps.delta_a[nonzero] / steps.dark_a[nonzero])) if nonzero.any() else _NAN
+        rows = [
+            ("photoresponse_a", float(np.mean(steps.delta_a)), (), None),
+            ("photoresponse_rel", rel, rel_flags, None),
+        ]
+
+    fits = relaxation_fits(
+        t, i, vl, threshold_v=s.light_threshold_v, min_r_squared=s.min_r_squared, min_taus=s.min_taus
+    )
+    relax_names = ("relax_tau_s", "relax_beta", "relax_r_squared")
+    if not fits:
+        rows += [(name, _NAN, ("no_dark_segment",), None) for name in relax_names]
+    for seg in fits:
+        fit = seg.fit
+        values = (_NAN, _NAN, _NAN) if fit is None else (fit.tau_s, fit.beta, fit.r_squared)
+        rows += [(name, value, seg.flags, seg.segment) for name, value in zip(relax_names, values)]
+    return rows
+
+
+def _pair_rows(chain: list[tuple[dict, pd.Timestamp, _SweepSummary | None]], s: Settings):
+    """Rows of every consecutive pair of one (chip, proc) chain of sweep runs."""
+    def order(entry):
+        meta, time, _ = entry
+        return (pd.isna(time), 0 if pd.isna(time) else time.value, str(meta["run_id"]))
+
+    chain = sorted(chain, key=order)
+    rows = []
+    for (prev_meta, prev_time, prev), (meta, time, cur) in zip(chain[:-1], chain[1:]):
+        base = ("unknown_start_time",) if pd.isna(prev_time) or pd.isna(time) else ()
+        key = (meta, prev_meta["run_id"])
+        if prev is None or cur is None:
+            rows.append((*key, "pair_skipped", _NAN, base + ("run_failed",)))
+            continue
+        diff, _ = max_abs_difference(
+            prev.vg, prev.measured, cur.vg, cur.measured, min_overlap_v=s.min_overlap_v
+        )
+        if np.isnan(diff):
+            rows.append((*key, "pair_skipped", _NAN, base + ("insufficient_overlap",)))
+            continue
+        proc = meta["proc"]
+        same = abs(cur.setting - prev.setting) <= 1e-6 * abs(prev.setting)
+        differs = () if same else (PAIR_SETTING_FLAG[proc],)
+        shift_flags = base + prev.cnp_flags + cur.cnp_flags
+        rows.append((*key, "pair_cnp_shift_v", cur.cnp_v - prev.cnp_v, shift_flags))
+        rows.append((*key, PAIR_DIFFERENCE[proc], diff, base + differs))
+    return rows
+
+
+def extract_group(
+    runs: list[tuple[dict, pd.DataFrame]],
+    geometry: dict | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Long table of the metrics of one (chip, procedure) group of runs.
+
+    Parameters
+    ----------
+    runs : (manifest row, data) per run. The manifest row has run_id, chip_number, proc
+        ('IVg', 'VVg' or 'It'), start_time_utc (ISO 8601) and the run's settings (vds_v in V
+        for IVg, ids_a in A for VVg); the data frame has the reader's canonical columns
+        (IVg: vg_v, i_a; VVg: vg_v, vds_v; It: t_s, i_a, vl_v) in file order.
+    geometry : optional width_um, length_um (um) and c_g_f_cm2 (F/cm^2) of the chip, for the
+        field-effect mobility; without all three, the mobility rows are NaN with ``no_geometry``.
+    settings : thresholds, :class:`Settings` defaults when None.
+
+    Returns
+    -------
+    DataFrame with :data:`METRIC_COLUMNS` then :data:`EXTRA_COLUMNS`, sorted by run_id,
+    metric_name, segment, pair_previous_run_id. Bad runs and pairs become flagged rows; this
+    function does not raise for bad data.
+    """
+    s = settings or Settings()
+    geom = _geometry_scale(geometry)
+    records = []  # (meta, metric_name, value, flags, segment, previous run_id)
+    chains: dict[tuple, list] = {}
+    sweep_positions = [k for k, (meta, _) in enumerate(runs) if meta.get("proc") in SWEEP_PROCS]
+    parsed = pd.to_datetime(
+        pd.Series([runs[k][0].get("start_time_utc") for k in sweep_positions], dtype=object),
+        utc=True,
+        errors="coerce",
+        format="ISO8601",
+    )
+    start_times = dict(zip(sweep_positions, parsed))
+    for position, (meta, data) in enumerate(runs):
+        proc = meta.get("proc")
+        summary = None
+        try:
+            if proc in SWEEP_PROCS:
+                rows, summary = _sweep_run(meta, data, geom, s)
+            elif proc == "It":
+                rows = _transient_run(data, s)
+            else:
+                raise _RunFailure(f"unknown_proc:{proc}")
+        except _RunFailure as failure:
+            rows = [("extraction_failed", _NAN, (failure.args[0],), None)]
+        except Exception as error:  # noqa: BLE001 -- one run must never stop its group
+            rows = [("extraction_failed", _NAN, (f"unexpected_error:{type(error).__name__}",), None)]
+        records += [(meta, name, value, flags, segment, None) for name, value, flags, segment in rows]
+        if proc in SWEEP_PROCS:
+            chain = chains.setdefault((meta.get("chip_number"), proc), [])
+            chain.append((meta, start_times[position], summary))
+    for chain in chains.values():
+        records += [
+            (meta, name, value, flags, None, previous)
+            for meta, previous, name, value, flags in _pair_rows(chain, s)
+        ]
+
+    records.sort(key=lambda r: (str(r[0]["run_id"]), r[1], r[4] or 0, str(r[5] or "")))
+    table = pd.DataFrame(
+        [
+            (
+                meta["run_id"], meta.get("chip_number"), meta.get("proc"), name, value,
+                METRIC_UNITS[name], _join(flags), EXTRACTION_VERSION, segment, previous,
+            )
+            for meta, name, value, flags, segment, previous in records
+        ],
+        columns=[*METRIC_COLUMNS, *EXTRA_COLUMNS],
+    )  # fmt: skip
+    return table.astype({"value_float": "float64", "segment": "Int64", "pair_previous_run_id": "string"})
