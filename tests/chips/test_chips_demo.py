@@ -63,8 +63,8 @@ def test_files_and_truth_table(lab):
     assert sweeps[["tau_s", "beta", "segments"]].isna().all().all()
     assert it.illuminated.isna().all() and it.v_cnp_fwd_v.isna().all() and it.segments.notna().all()
     assert sweeps.illuminated.dtype == "boolean" and 0.1 < sweeps.illuminated.mean() < 0.4
-    assert np.allclose(sweeps.hysteresis_v, sweeps.v_cnp_fwd_v - sweeps.v_cnp_bwd_v)
-    assert ((sweeps.hysteresis_v > 0.4) & (sweeps.hysteresis_v < 3.4)).all()
+    assert np.allclose(sweeps.hysteresis_v, sweeps.v_cnp_bwd_v - sweeps.v_cnp_fwd_v)
+    assert ((sweeps.hysteresis_v < -0.4) & (sweeps.hysteresis_v > -3.4)).all()
 
 
 def test_ok_files_read_and_match_truth(lab):

@@ -68,6 +68,10 @@ def test_full_run_produces_every_output_and_a_rerun_has_nothing_to_do(chips_refe
     assert set(metrics["run_id"]) <= set(manifest["run_id"])
     staged = list(out.glob("stage/proc=*/date=*/run_id=*/part-000.parquet"))
     assert len(staged) == len(manifest)
+    # every pair of consecutive sweeps has a metric or a skip reason
+    sweeps = manifest[manifest["proc"].isin(["IVg", "VVg"])].groupby(["chip_number", "proc"]).size()
+    pairs = metrics.loc[metrics["pair_previous_run_id"].notna(), ["run_id", "pair_previous_run_id"]].drop_duplicates()
+    assert len(pairs) == (sweeps - 1).sum()
 
     again = run_snakemake(chips_reference, "--cores", "2")
     assert "Nothing to be done" in again.stdout + again.stderr

@@ -34,8 +34,9 @@ cycles ``PROCEDURES[(k + chip + d) % 3]``):
   points ending at +30 V, then the backward points from ``30 - step`` down to -30 V (the turning
   point is not repeated). The forward CNP is the day's value plus run-to-run jitter (0.1 V rms)
   and, for the quarter of runs taken under light (``Laser voltage`` > 0), a shift of -1 to -5 V;
-  the backward CNP is lower by the hysteresis (x 0.9-1.1 per run): ``hysteresis_v =
-  v_cnp_fwd_v - v_cnp_bwd_v``. Gaussian noise of 0.1-0.5 % of the signal. VVg has a time column
+  the backward CNP is lower by the chip's hysteresis (x 0.9-1.1 per run), so ``hysteresis_v =
+  v_cnp_bwd_v - v_cnp_fwd_v`` (the sign of the ``hysteresis_v`` metric) is negative. Gaussian
+  noise of 0.1-0.5 % of the signal. VVg has a time column
   (step time plus up to 20 ms per point).
 * It runs at fixed Vg and V_DS, sampled every 1 s (three runs in four) or 0.5 s: dark 60 s, then
   1-3 times light 60 s followed by dark, 180 s between lights and ``max(180 s, 3.5 tau)`` (in
@@ -48,6 +49,8 @@ cycles ``PROCEDURES[(k + chip + d) % 3]``):
       I(t) = i_inf_a + amplitude_a exp(-((t - t_off) / tau_s) ** beta)
 
   with ``amplitude_a`` = 0.5-0.9 x photoresponse_a, tau 10-200 s (log-uniform), beta 0.4-1.0.
+  Gaussian noise of 0.02-0.05 % of the dark current per sample, as a source-measure unit
+  gives at microamperes with about a second of integration.
   The first dark segment is flat at ``i_inf_a``. Noise 0.1-0.3 % of the dark current. The
   ``VL (V)`` column is the LED voltage while lit and 0 in the dark.
 
@@ -229,7 +232,7 @@ def _sweep(rng: np.random.Generator, proc: str, props: dict, cnp_day: float) -> 
     truth = {
         "v_cnp_fwd_v": cnp_fwd,
         "v_cnp_bwd_v": cnp_bwd,
-        "hysteresis_v": hysteresis,
+        "hysteresis_v": cnp_bwd - cnp_fwd,
         "mobility_cm2_vs": props["mobility_cm2_vs"],
         "n0_cm2": props["n0_cm2"],
         "r_contact_ohm": props["r_contact_ohm"],
@@ -260,7 +263,7 @@ def _it(rng: np.random.Generator, props: dict, cnp_day: float) -> tuple[list, li
         i_inf + photoresponse,
         np.where(segment == 0, i_inf, relaxation_current_a(since_off, i_inf, amplitude, tau, beta)),
     )
-    current = current + rng.uniform(0.001, 0.003) * i_inf * rng.standard_normal(t.size)
+    current = current + rng.uniform(0.0002, 0.0005) * i_inf * rng.standard_normal(t.size)
     settings = [
         ("Drain-Source voltage", f"{props['vds_v']:g} V"),
         ("Gate voltage", f"{props['vg_it_v']:g} V"),

@@ -1,0 +1,65 @@
+"""Accuracy of the extractors against the truth of a generated lab (``demo.write_demo_lab``).
+
+Targets (issue 3): the charge-neutrality point within 0.1 V of the truth for sweeps with
+modulation R_max/R_min above 2; tau within 10 % and beta within 0.05 for relaxation segments
+longer than 3 tau.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .runfiles import read_run
+from .sweeps import charge_neutrality_point, split_sweep
+from .transients import light_segments, relaxation_fits
+
+SWEEP_SETTING = {"IVg": ("vds_v", "i_a"), "VVg": ("ids_a", "vds_v")}
+
+
+def _resistance(proc: str, meta: dict, data) -> np.ndarray:
+    """R = V_DS / I (ohm): IVg divides the fixed V_DS by the current, VVg the measured V_DS by
+    the fixed current."""
+    setting, column = SWEEP_SETTING[proc]
+    measured = np.asarray(data[column], dtype=float)
+    return np.abs(meta[setting] / measured) if proc == "IVg" else np.abs(measured / meta[setting])
+
+
+def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
+    """CNP errors (V) of both legs of every readable sweep with modulation above 2, and tau
+    and beta errors of every dark segment longer than 3 true tau, as fractions within the
+    targets and worst cases."""
+    raw_dir = Path(raw_dir)
+    cnp_err, relax = [], []
+    for row in truth[truth["kind"] == "ok"].itertuples():
+        run = read_run(raw_dir / row.date / row.filename)
+        if row.proc in SWEEP_SETTING:
+            vg = np.asarray(run.data["vg_v"], dtype=float)
+            r = _resistance(row.proc, run.meta, run.data)
+            forward, backward = split_sweep(vg)
+            for leg, true in ((forward, row.v_cnp_fwd_v), (backward, row.v_cnp_bwd_v)):
+                cnp = charge_neutrality_point(vg[leg], r[leg])
+                if cnp.r_max_ohm / cnp.r_min_ohm > 2:
+                    cnp_err.append(cnp.cnp_v - true)
+        else:
+            t, i, vl = (np.asarray(run.data[c], dtype=float) for c in ("t_s", "i_a", "vl_v"))
+            dark = [(a, b) for k, (a, b, lit) in enumerate(light_segments(vl)) if not lit and k > 0]
+            for (a, b), seg in zip(dark, relaxation_fits(t, i, vl)):
+                if seg.fit is not None and t[b - 1] - t[a] > 3 * row.tau_s:
+                    relax.append((seg.fit.tau_s / row.tau_s - 1, seg.fit.beta - row.beta))
+    cnp_err = np.abs(np.asarray(cnp_err))
+    tau_err = np.abs(np.array([e[0] for e in relax]))
+    beta_err = np.abs(np.array([e[1] for e in relax]))
+    return {
+        "cnp_legs": int(cnp_err.size),
+        "cnp_within_0.1_v": float(np.mean(cnp_err <= 0.1)),
+        "cnp_worst_v": float(cnp_err.max()),
+        "relaxation_segments_longer_than_3_tau": int(tau_err.size),
+        "tau_within_10_percent": float(np.mean(tau_err <= 0.1)),
+        "beta_within_0.05": float(np.mean(beta_err <= 0.05)),
+        "tau_worst_relative": float(tau_err.max()),
+        "beta_worst": float(beta_err.max()),
+    }
