@@ -31,6 +31,8 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/exoplanets_accuracy.py
+	$(BIN)/python benchmarks/chips_accuracy.py
+	$(BIN)/python benchmarks/chips_workflow.py
 	$(BIN)/python benchmarks/exoplanets_features.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py --n-targets 120 --batch-size 60

@@ -1,0 +1,47 @@
+"""Accuracy of the chips extractors: the default demo lab against its truth, and the Dirac
+point of the real transfer curve in ../shared/data/graphene (skipped when absent).
+
+Writes results/benchmarks/chips_accuracy.json.
+
+    python benchmarks/chips_accuracy.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO_ROOT, write_result  # noqa: E402
+
+from shardflow.chips.demo import demo_dates, write_demo_lab  # noqa: E402
+from shardflow.chips.evaluation import demo_accuracy  # noqa: E402
+from shardflow.chips.runfiles import read_transfer_curve  # noqa: E402
+from shardflow.chips.sweeps import charge_neutrality_point  # noqa: E402
+
+REAL = REPO_ROOT.parent / "shared" / "data" / "graphene" / "gfet_transfer_curve.csv"
+KNOWN_DIRAC_V = 4.0
+
+
+def real_transfer_curve() -> dict:
+    run = read_transfer_curve(REAL, chip_number=0, start_time_utc="2000-01-01T00:00:00Z", vds_v=0.1)
+    vg = np.asarray(run.data["vg_v"], dtype=float)
+    r = np.abs(0.1 / np.asarray(run.data["i_a"], dtype=float))
+    cnp = charge_neutrality_point(vg, r)
+    return {"dirac_point_v": cnp.cnp_v, "known_v": KNOWN_DIRAC_V, "error_v": abs(cnp.cnp_v - KNOWN_DIRAC_V),
+            "within_0.5_v": abs(cnp.cnp_v - KNOWN_DIRAC_V) <= 0.5, "flags": list(cnp.flags)}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = write_demo_lab(tmp, n_chips=8, dates=demo_dates("2025-03-03", 10), runs_per_chip_day=4, seed=20250303)
+        result = {"demo": demo_accuracy(tmp, truth)}
+    result["real"] = real_transfer_curve() if REAL.exists() else f"skipped: {REAL} not found"
+    print(write_result("chips_accuracy", result).read_text())
+
+
+if __name__ == "__main__":
+    main()
