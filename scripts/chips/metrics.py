@@ -1,31 +1,37 @@
 """Metrics of one (chip, procedure) group (rule chips_metrics)."""
 
 import json
+import os
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.parquet as pq
+# polars sizes its thread pool when first imported: give it the rule's threads, no more
+# (with --cores N, N jobs already share the cores; measured: a second polars thread per job
+# only adds CPU time).
+os.environ["POLARS_MAX_THREADS"] = str(snakemake.threads)
 
-from shardflow.chips.metrics import extract_group
-from shardflow.io import script_logger, write_parquet
+import polars as pl  # noqa: E402
+
+from shardflow.chips.metrics import extract_group  # noqa: E402
+from shardflow.chips.staging import read_partition  # noqa: E402
+from shardflow.io import script_logger, write_polars  # noqa: E402
 
 log = script_logger(snakemake.log[0], "chips.metrics")
 chip, proc = int(snakemake.wildcards.chip), snakemake.wildcards.proc
-manifest = pd.read_parquet(snakemake.input.manifest)
-group = manifest[(manifest["chip_number"] == chip) & (manifest["proc"] == proc)]
+group = pl.read_parquet(snakemake.input.manifest).filter((pl.col("chip_number") == chip) & (pl.col("proc") == proc))
 stage_dir = Path(snakemake.input.stage[0]).parents[1]
 runs = [
-    ({**json.loads(row["settings"]), **row}, pq.read_table(stage_dir / row["path"]).to_pandas())
-    for row in group.to_dict("records")
+    ({**json.loads(row["settings"]), **row}, read_partition(stage_dir / row["path"]))
+    for row in group.iter_rows(named=True)
 ]
 geometry = None
 if snakemake.input.geometry:
-    chips = pd.read_csv(snakemake.input.geometry[0]).set_index("chip_number")
-    geometry = chips.loc[chip].to_dict() if chip in chips.index else None
+    chips = pl.read_csv(snakemake.input.geometry[0])
+    chips = chips.filter(pl.col("chip_number").cast(pl.Int64, strict=False) == chip)  # "7" and 7 match
+    geometry = chips.row(0, named=True) if len(chips) else None
 metrics = extract_group(runs, geometry)
-write_parquet(metrics, snakemake.output[0])
-failed = metrics[metrics["metric_name"] == "extraction_failed"]
+write_polars(metrics, snakemake.output[0])
+failed = metrics.filter(pl.col("metric_name") == "extraction_failed")
 log.info("chip %d %s: %d runs, %d metric rows, %d runs failed extraction, geometry %s",
          chip, proc, len(runs), len(metrics), len(failed), "known" if geometry else "unknown")
-for row in failed.itertuples():
-    log.warning("%s: %s", row.run_id, row.flags)
+for run_id, flags in failed.select("run_id", "flags").iter_rows():
+    log.warning("%s: %s", run_id, flags)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from shardflow.chips import plots
+from shardflow.chips.staging import read_partition
 from shardflow.io import script_logger
 
 log = script_logger(snakemake.log[0], "chips.plots")
@@ -24,7 +25,7 @@ def first_run(proc):
     if rows.empty:
         return None
     row = rows.iloc[0].to_dict()
-    return {**json.loads(row["settings"]), **row}, pd.read_parquet(stage / row["path"])
+    return {**json.loads(row["settings"]), **row}, read_partition(stage / row["path"])
 
 
 plots.example_fits(first_run("IVg"), first_run("It"), snakemake.output.fits)

@@ -34,7 +34,7 @@ def _ok(truth, *procs):
 
 def _legs(data, column):
     """(forward, backward) legs as (Vg, values): the forward leg ends at the first Vg maximum."""
-    vg, values = data.vg_v.to_numpy(), data[column].to_numpy()
+    vg, values = data["vg_v"], data[column]
     turn = int(vg.argmax())
     return (vg[: turn + 1], values[: turn + 1]), (vg[turn + 1 :], values[turn + 1 :])
 
@@ -140,7 +140,7 @@ def test_it_runs_follow_the_truth(lab):
     fitted = []
     for row in _ok(truth, "It").itertuples():
         run = read_run(raw / row.date / row.filename)
-        t, current, lit = run.data.t_s.to_numpy(), run.data.i_a.to_numpy(), run.data.vl_v.to_numpy() > 0
+        t, current, lit = run.data["t_s"], run.data["i_a"], run.data["vl_v"] > 0
         noise = 0.0035 * row.i_inf_a
         starts = np.flatnonzero(np.diff(lit.astype(int)) != 0) + 1
         segments = np.split(np.arange(t.size), starts)

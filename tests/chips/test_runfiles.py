@@ -55,15 +55,19 @@ def test_read_run_metadata_and_columns(lab, proc):
     assert meta["chip_group"] == "Demo"
     assert isinstance(meta["wavelength_nm"], float) and 300 < meta["wavelength_nm"] < 700
     assert isinstance(meta["led_voltage_v"], float)
-    assert tuple(run.data.columns) == DATA_COLUMNS[proc]
-    assert all(dtype == np.float64 for dtype in run.data.dtypes)
-    assert len(run.data) == len(_table_lines(path))
+    assert tuple(run.data) == DATA_COLUMNS[proc]
+    assert run.n_points == len(_table_lines(path))
+    for column in run.data.values():
+        assert type(column) is np.ndarray and column.dtype == np.float64 and column.shape == (run.n_points,)
+        assert not column.flags.writeable
+    with pytest.raises(TypeError):
+        run.data["vg_v"] = np.zeros(run.n_points)  # read-only mapping
 
 
 def test_read_run_ivg_values(lab):
     path, row = _first_ok(lab, "IVg")
     run = read_run(path)
-    meta, vg, current = run.meta, run.data.vg_v.to_numpy(), run.data.i_a.to_numpy()
+    meta, vg, current = run.meta, run.data["vg_v"], run.data["i_a"]
     assert meta["vds_v"] in (0.05, 0.1, 0.2)
     assert meta["sweep"] == "forward-backward"
     assert (meta["vg_start_v"], meta["vg_end_v"]) == (-30.0, 30.0)
@@ -80,11 +84,11 @@ def test_read_run_ivg_values(lab):
 def test_read_run_vvg_and_it_values(lab):
     vvg = read_run(_first_ok(lab, "VVg")[0])
     assert vvg.meta["ids_a"] in (1e-6, 2e-6, 5e-6, 1e-5)  # written as "5 uA": exact after conversion
-    assert (np.diff(vvg.data.t_s) > 0).all() and (vvg.data.vds_v > 0).all()
+    assert (np.diff(vvg.data["t_s"]) > 0).all() and (vvg.data["vds_v"] > 0).all()
     it = read_run(_first_ok(lab, "It")[0])
     assert it.meta["sampling_time_s"] in (0.5, 1.0) and it.meta["led_voltage_v"] > 0
-    assert np.allclose(np.diff(it.data.t_s), it.meta["sampling_time_s"])
-    assert set(np.unique(it.data.vl_v)) == {0.0, it.meta["led_voltage_v"]}
+    assert np.allclose(np.diff(it.data["t_s"]), it.meta["sampling_time_s"])
+    assert set(np.unique(it.data["vl_v"])) == {0.0, it.meta["led_voltage_v"]}
 
 
 def test_header_normalisation(tmp_path):
@@ -119,9 +123,9 @@ def test_header_normalisation(tmp_path):
         "n_avg": 2.0,
         "information": "first run after anneal",
     }
-    assert list(run.data.columns) == ["vg_v", "i_a"]
-    assert run.data.vg_v.tolist() == [-1.0, 0.0]
-    assert run.data.i_a.tolist() == [12.5e-6, 10e-6]
+    assert list(run.data) == ["vg_v", "i_a"]
+    assert run.data["vg_v"].tolist() == [-1.0, 0.0]
+    assert run.data["i_a"].tolist() == [12.5e-6, 10e-6]
 
 
 def test_unix_start_time_is_floored_to_the_second(lab):
@@ -241,13 +245,14 @@ def transfer_curve(shared_data):
 def test_read_transfer_curve_real_file(transfer_curve):
     run = read_transfer_curve(transfer_curve, chip_number=15, start_time_utc="2024-05-02 14:30:00", vds_v=0.1)
     assert run.meta == {"chip_number": 15, "proc": "IVg", "start_time_utc": "2024-05-02T14:30:00Z", "vds_v": 0.1}
-    data = run.data
-    assert list(data.columns) == ["vg_v", "i_a"] and len(data) == 201
-    assert data.vg_v.iloc[0] == -30.0 and data.vg_v.iloc[-1] == 70.0
-    assert (np.diff(data.vg_v) > 0).all()
-    i_min = data.i_a.abs().min()
+    vg, current = run.data["vg_v"], run.data["i_a"]
+    assert list(run.data) == ["vg_v", "i_a"] and run.n_points == 201
+    assert vg.dtype == current.dtype == np.float64 and vg.shape == current.shape == (201,)
+    assert vg[0] == -30.0 and vg[-1] == 70.0
+    assert (np.diff(vg) > 0).all()
+    i_min = np.abs(current).min()
     assert abs(i_min - 50.9e-6) < 0.1e-6
-    assert abs(data.vg_v[data.i_a.abs().idxmin()] - 4.0) <= 0.5
+    assert abs(vg[np.abs(current).argmin()] - 4.0) <= 0.5
 
 
 def test_read_transfer_curve_errors(transfer_curve, tmp_path):

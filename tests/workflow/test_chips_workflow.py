@@ -3,18 +3,14 @@ file, and --cores 1 against --cores 2."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from shardflow.chips.demo import demo_dates, write_demo_lab
-from workdir import make_workdir, run_snakemake, snakemake_cmd, tables_equal
+from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 DEMO = {"pipelines": ["chips"], "chips": {"demo": {"n_chips": 3, "n_days": 4, "runs_per_chip_day": 3}}}
 
@@ -40,6 +36,7 @@ def lab(tmp_path_factory) -> Path:
     """A generated lab of 3 chips over 4 dates, outside any workflow folder."""
     root = tmp_path_factory.mktemp("lab")
     truth = write_demo_lab(root, n_chips=3, dates=demo_dates("2025-05-01", 4), runs_per_chip_day=3, seed=7)
+    truth.to_csv(root / "truth.csv", index=False)
     geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
     geometry.to_csv(root / "chips.csv", index=False)
     return root
@@ -86,16 +83,8 @@ def test_one_core_and_two_cores_give_identical_tables(chips_reference, tmp_path)
 def test_kill_then_rerun_gives_the_uninterrupted_tables(chips_reference, tmp_path):
     workdir = make_workdir(tmp_path / "killed", DEMO)
     stage = workdir / "results" / "chips" / "stage" / "manifest"
-    proc = subprocess.Popen(snakemake_cmd("--cores", "1"), cwd=workdir, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not (stage.is_dir() and any(stage.glob("*.parquet"))):
-        assert proc.poll() is None, "snakemake ended before any date was staged"
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    finished = {p.name: p.stat().st_mtime_ns for p in stage.glob("*.parquet")}
+    done = kill_after_first_jobs(workdir, "results/logs/chips/stage")
+    finished = {f"date={d}.parquet": (stage / f"date={d}.parquet").stat().st_mtime_ns for d in done}
     assert 1 <= len(finished) < 4
     run_snakemake(workdir, "--cores", "1")
     for name, mtime in finished.items():
@@ -139,9 +128,11 @@ def test_a_broken_file_is_reported_and_its_date_still_succeeds(lab, tmp_path):
     workdir = make_workdir(tmp_path / "wf", {"pipelines": ["chips"], "chips": {"raw_dir": str(raw)}})
     run_snakemake(workdir, "--cores", "2")
     errors = pd.read_csv(workdir / "results/chips/staging_errors.csv").set_index("source_file")
-    assert set(errors.index) == {"zz_truncated.csv", "zz_no_chip.csv"}
+    truth = pd.read_csv(lab / "truth.csv")
+    broken_in_lab = set(truth.loc[truth["date"].isin(dates) & (truth["kind"] != "ok"), "filename"])
+    assert set(errors.index) == {"zz_truncated.csv", "zz_no_chip.csv"} | broken_in_lab
     assert "zz_truncated.csv" in errors.loc["zz_truncated.csv", "reason"]
     assert "chip" in errors.loc["zz_no_chip.csv", "reason"].lower()
     manifest = pd.read_parquet(workdir / "results/chips/manifest.parquet")
-    n_good = len(list((raw / dates[0]).glob("*.csv"))) - 2
+    n_good = len(list((raw / dates[0]).glob("*.csv"))) - 2 - sum(truth.loc[truth["kind"] != "ok", "date"] == dates[0])
     assert (manifest["date"] == dates[0]).sum() == n_good

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pandas as pd
 import pandas.testing as pdt
 import polars as pl
-import pytest
 
-from workdir import TINY_CONFIG, final_tables, make_workdir, run_snakemake, snakemake_cmd
+from workdir import TINY_CONFIG, final_tables, kill_after_first_jobs, make_workdir, run_snakemake
 from shardflow.exoplanets.features import FEATURE_COLUMNS
 
 
@@ -55,16 +50,8 @@ def test_broken_light_curves_become_failed_rows_and_the_run_succeeds(reference_r
 def test_kill_then_rerun_redoes_only_unfinished_batches(reference_run, tmp_path):
     workdir = make_workdir(tmp_path / "killed", TINY_CONFIG)
     batches = workdir / "results" / "exoplanets" / "features"
-    proc = subprocess.Popen(snakemake_cmd("--cores", "1"), cwd=workdir, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not (batches.is_dir() and any(batches.glob("batch_*.parquet"))):
-        assert proc.poll() is None, "snakemake ended before any batch finished"
-        assert time.monotonic() < deadline, "no batch finished in time"
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    finished = {p.name: p.stat().st_mtime_ns for p in batches.glob("batch_*.parquet")}
+    done = kill_after_first_jobs(workdir, "results/logs/exoplanets/features")
+    finished = {f"{name}.parquet": (batches / f"{name}.parquet").stat().st_mtime_ns for name in done}
     assert 1 <= len(finished) < 4
 
     rerun = run_snakemake(workdir, "--cores", "1")  # a plain rerun: no --unlock needed

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +50,25 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: float 
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
     return result
+
+
+def kill_after_first_jobs(workdir: Path, log_dir: str, timeout: float = 300) -> set[str]:
+    """Start ``snakemake --cores 1`` in ``workdir``, SIGKILL its whole process group once a
+    second job of the rule whose logs go to ``log_dir`` has started, and return the names
+    (log stems) of the jobs that had finished by then: all but the newest log, since with one
+    core a job starts only after the one before it is done."""
+    logs = workdir / log_dir
+    proc = subprocess.Popen(snakemake_cmd("--cores", "1"), cwd=workdir, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while not (logs.is_dir() and len(list(logs.glob("*.log"))) >= 2):
+        assert proc.poll() is None, "snakemake ended before a second job started"
+        assert time.monotonic() < deadline, "no second job started in time"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    started = sorted(logs.glob("*.log"), key=lambda p: p.stat().st_mtime_ns)
+    return {p.stem for p in started[:-1]}
 
 
 def tables_equal(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:

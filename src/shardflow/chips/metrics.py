@@ -1,24 +1,31 @@
 """Device metrics of one (chip, procedure) group of graphene-FET runs, as a long table.
 
-:func:`extract_group` takes the runs of one group, each as (manifest row, data frame with the
-reader's canonical columns), and returns one row per metric with the columns
-:data:`METRIC_COLUMNS` followed by :data:`EXTRA_COLUMNS`:
+:func:`extract_group` takes the runs of one group, each as (manifest row, mapping of the
+reader's canonical column names to numpy arrays), and returns a polars frame with one row per
+metric, the columns :data:`METRIC_COLUMNS` followed by :data:`EXTRA_COLUMNS`
+(:data:`METRIC_SCHEMA`; polars and numpy only, so a metrics job never imports pandas). Read
+with pandas, apply :data:`PANDAS_DTYPES` to get the nullable dtypes of the last two columns:
 
-========================  ===========  ==================================================
-column                    type         meaning
-========================  ===========  ==================================================
-run_id                    as given     run the metric belongs to (the later run of a pair)
-chip_number, proc         as given     from the manifest row
-metric_name               str          see the table below
-value_float               float64      value in ``unit``; NaN for flagged/skipped rows
-unit                      str          "V", "ohm", "A", "s", "cm^2/(V*s)", "1"
-                                       (dimensionless) or "" (no value)
-flags                     str          comma-separated flag names, sorted; "" when none
-extraction_version        str          :data:`EXTRACTION_VERSION`
-segment                   Int64        dark-segment number (from 1) for ``relax_*``
-                                       rows, <NA> otherwise
-pair_previous_run_id      string       earlier run of a ``pair_*`` row, <NA> otherwise
-========================  ===========  ==================================================
+========================  ========  ========  ============================================
+column                    polars    pandas    meaning
+========================  ========  ========  ============================================
+run_id                    String    object    run the metric belongs to (the later run of
+                                              a pair)
+chip_number               Int64     int64     from the manifest row
+proc                      String    object    from the manifest row
+metric_name               String    object    see the table below
+value_float               Float64   float64   value in ``unit``; NaN for flagged/skipped
+                                              rows
+unit                      String    object    "V", "ohm", "A", "s", "cm^2/(V*s)", "1"
+                                              (dimensionless) or "" (no value)
+flags                     String    object    comma-separated flag names, sorted; "" when
+                                              none
+extraction_version        String    object    :data:`EXTRACTION_VERSION`
+segment                   Int64     Int64     dark-segment number (from 1) for ``relax_*``
+                                              rows, null (<NA>) otherwise
+pair_previous_run_id      String    string    earlier run of a ``pair_*`` row, null (<NA>)
+                                              otherwise
+========================  ========  ========  ============================================
 
 Metrics (the methods are documented in :mod:`.sweeps` and :mod:`.transients`):
 
@@ -47,7 +54,7 @@ pair_skipped                            ""             a consecutive pair with n
 extraction_failed                       ""             a run that could not be processed
 ======================================  =============  ====================================
 
-Flags (read the column as ``table["flags"]``: ``table.flags`` is a pandas attribute):
+Flags (read the column as ``table["flags"]``: in pandas, ``table.flags`` is an attribute):
 
 * CNP rows (cnp_*, hysteresis_v and pair_cnp_shift_v carry those of both legs or runs):
   ``cnp_at_edge``, ``weak_modulation``, ``implausible_vg``, ``cnp_unrefined``
@@ -71,18 +78,20 @@ with the earlier run's id in ``pair_previous_run_id``: n runs give n - 1 pairs.
 
 Failures: a run whose data cannot be processed gives one ``extraction_failed`` row with the
 reason in ``flags``: ``missing_column:<name>``, ``non_numeric:<name>``,
-``missing_setting:<key>``, ``all_nan``, ``too_few_points``, ``no_gate_sweep`` (Vg never
-changes), ``short_forward_leg``, ``unknown_proc:<proc>``, or ``unexpected_error:<exception
-type>`` as a last resort so that one run never stops its group.
+``missing_setting:<key>``, ``unequal_column_lengths`` (the needed columns are not 1-D arrays
+of one length), ``all_nan``, ``too_few_points``, ``no_gate_sweep`` (Vg never changes),
+``short_forward_leg``, ``unknown_proc:<proc>``, or ``unexpected_error:<exception type>`` as a
+last resort so that one run never stops its group.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import numpy as np
-import pandas as pd
+import polars as pl
 
 from .sweeps import (
     MIN_LEG_POINTS,
@@ -103,6 +112,16 @@ METRIC_COLUMNS = (
 )  # fmt: skip
 #: Columns after METRIC_COLUMNS: the dark segment of relax_* rows, the earlier run of pair_* rows.
 EXTRA_COLUMNS = ("segment", "pair_previous_run_id")
+#: polars types of METRIC_COLUMNS then EXTRA_COLUMNS (every polars column is nullable).
+METRIC_SCHEMA = pl.Schema(
+    {"run_id": pl.String, "chip_number": pl.Int64, "proc": pl.String, "metric_name": pl.String,
+     "value_float": pl.Float64, "unit": pl.String, "flags": pl.String, "extraction_version": pl.String,
+     "segment": pl.Int64, "pair_previous_run_id": pl.String}
+)  # fmt: skip
+#: pandas dtypes (``DataFrame.astype``) that a table read with pandas needs to match the
+#: contract: parquet files written by polars carry no pandas metadata, so pandas reads a
+#: segment column with nulls as float64 and the previous run ids as object.
+PANDAS_DTYPES = {"segment": "Int64", "pair_previous_run_id": "string"}
 
 #: Unit of every metric name.
 METRIC_UNITS = {
@@ -136,6 +155,7 @@ PAIR_DIFFERENCE = {"IVg": "pair_max_abs_di_a", "VVg": "pair_max_abs_dvds_v"}
 PAIR_SETTING_FLAG = {"IVg": "vds_differs", "VVg": "ids_differs"}
 
 _NAN = float("nan")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -196,17 +216,19 @@ def _setting(meta: Mapping, key: str) -> float:
     return value
 
 
-def _arrays(data: pd.DataFrame, columns: Sequence[str], min_points: int) -> np.ndarray:
+def _arrays(data: Mapping, columns: Sequence[str], min_points: int) -> np.ndarray:
     """The named columns as rows of a float array, samples with any non-finite value dropped."""
-    missing = [c for c in columns if c not in data.columns]
+    missing = [c for c in columns if c not in data]
     if missing:
         raise _RunFailure(",".join(f"missing_column:{c}" for c in missing))
     rows = []
     for c in columns:
         try:
-            rows.append(data[c].to_numpy(dtype=float))
+            rows.append(np.asarray(data[c], dtype=float))
         except (TypeError, ValueError):
             raise _RunFailure(f"non_numeric:{c}") from None
+    if rows[0].ndim != 1 or any(row.shape != rows[0].shape for row in rows):
+        raise _RunFailure("unequal_column_lengths")
     block = np.stack(rows)
     finite = np.isfinite(block).all(axis=0)
     count = int(np.count_nonzero(finite))
@@ -228,7 +250,7 @@ def _geometry_scale(geometry: Mapping | None) -> dict | None:
     return values if all(np.isfinite(v) and v > 0 for v in values.values()) else None
 
 
-def _sweep_run(meta: Mapping, data: pd.DataFrame, geometry: dict | None, s: Settings):
+def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings):
     """Metric rows (name, value, flags, segment) of one IVg/VVg run, and its pair summary."""
     proc = meta["proc"]
     setting = _setting(meta, SWEEP_SETTING[proc])
@@ -281,7 +303,7 @@ def _sweep_run(meta: Mapping, data: pd.DataFrame, geometry: dict | None, s: Sett
     return [(name, value, flags, None) for name, value, flags in rows], summary
 
 
-def _transient_run(data: pd.DataFrame, s: Settings):
+def _transient_run(data: Mapping, s: Settings):
     """Metric rows (name, value, flags, segment) of one It run."""
     t, i, vl = _arrays(data, REQUIRED_COLUMNS["It"], MIN_FIT_POINTS)
     steps = photoresponse(
@@ -311,16 +333,26 @@ def _transient_run(data: pd.DataFrame, s: Settings):
     return rows
 
 
-def _pair_rows(chain: list[tuple[dict, pd.Timestamp, _SweepSummary | None]], s: Settings):
+def _start_time(value) -> datetime | None:
+    """A start time given as ISO 8601 text (without an offset: UTC) as an aware UTC datetime;
+    None when it is missing or not ISO 8601."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _pair_rows(chain: list[tuple[dict, datetime | None, _SweepSummary | None]], s: Settings):
     """Rows of every consecutive pair of one (chip, proc) chain of sweep runs."""
     def order(entry):
         meta, time, _ = entry
-        return (pd.isna(time), 0 if pd.isna(time) else time.value, str(meta["run_id"]))
+        return (time is None, time or _EPOCH, str(meta["run_id"]))
 
     chain = sorted(chain, key=order)
     rows = []
     for (prev_meta, prev_time, prev), (meta, time, cur) in zip(chain[:-1], chain[1:]):
-        base = ("unknown_start_time",) if pd.isna(prev_time) or pd.isna(time) else ()
+        base = ("unknown_start_time",) if prev_time is None or time is None else ()
         key = (meta, prev_meta["run_id"])
         if prev is None or cur is None:
             rows.append((*key, "pair_skipped", _NAN, base + ("run_failed",)))
@@ -341,41 +373,36 @@ def _pair_rows(chain: list[tuple[dict, pd.Timestamp, _SweepSummary | None]], s: 
 
 
 def extract_group(
-    runs: list[tuple[dict, pd.DataFrame]],
+    runs: list[tuple[dict, Mapping]],
     geometry: dict | None = None,
     settings: Settings | None = None,
-) -> pd.DataFrame:
+) -> pl.DataFrame:
     """Long table of the metrics of one (chip, procedure) group of runs.
 
     Parameters
     ----------
-    runs : (manifest row, data) per run. The manifest row has run_id, chip_number, proc
-        ('IVg', 'VVg' or 'It'), start_time_utc (ISO 8601) and the run's settings (vds_v in V
-        for IVg, ids_a in A for VVg); the data frame has the reader's canonical columns
-        (IVg: vg_v, i_a; VVg: vg_v, vds_v; It: t_s, i_a, vl_v) in file order.
+    runs : (manifest row, data) per run. The manifest row has run_id (str), chip_number (int),
+        proc ('IVg', 'VVg' or 'It'), start_time_utc (ISO 8601 text; without an offset, UTC)
+        and the run's settings (vds_v in V for IVg, ids_a in A for VVg; None or NaN when
+        absent). The data maps the reader's canonical column names (IVg: vg_v, i_a; VVg:
+        vg_v, vds_v; It: t_s, i_a, vl_v) to 1-D arrays of one length in SI units, in file
+        order: :func:`.staging.read_partition` or :attr:`.runfiles.RunFile.data` (a pandas
+        DataFrame works too).
     geometry : optional width_um, length_um (um) and c_g_f_cm2 (F/cm^2) of the chip, for the
         field-effect mobility; without all three, the mobility rows are NaN with ``no_geometry``.
     settings : thresholds, :class:`Settings` defaults when None.
 
     Returns
     -------
-    DataFrame with :data:`METRIC_COLUMNS` then :data:`EXTRA_COLUMNS`, sorted by run_id,
-    metric_name, segment, pair_previous_run_id. Bad runs and pairs become flagged rows; this
-    function does not raise for bad data.
+    polars DataFrame with :data:`METRIC_SCHEMA` (:data:`METRIC_COLUMNS` then
+    :data:`EXTRA_COLUMNS`), sorted by run_id, metric_name, segment, pair_previous_run_id. Bad
+    runs and pairs become flagged rows; this function does not raise for bad data.
     """
     s = settings or Settings()
     geom = _geometry_scale(geometry)
     records = []  # (meta, metric_name, value, flags, segment, previous run_id)
     chains: dict[tuple, list] = {}
-    sweep_positions = [k for k, (meta, _) in enumerate(runs) if meta.get("proc") in SWEEP_PROCS]
-    parsed = pd.to_datetime(
-        pd.Series([runs[k][0].get("start_time_utc") for k in sweep_positions], dtype=object),
-        utc=True,
-        errors="coerce",
-        format="ISO8601",
-    )
-    start_times = dict(zip(sweep_positions, parsed))
-    for position, (meta, data) in enumerate(runs):
+    for meta, data in runs:
         proc = meta.get("proc")
         summary = None
         try:
@@ -392,7 +419,7 @@ def extract_group(
         records += [(meta, name, value, flags, segment, None) for name, value, flags, segment in rows]
         if proc in SWEEP_PROCS:
             chain = chains.setdefault((meta.get("chip_number"), proc), [])
-            chain.append((meta, start_times[position], summary))
+            chain.append((meta, _start_time(meta.get("start_time_utc")), summary))
     for chain in chains.values():
         records += [
             (meta, name, value, flags, None, previous)
@@ -400,14 +427,14 @@ def extract_group(
         ]
 
     records.sort(key=lambda r: (str(r[0]["run_id"]), r[1], r[4] or 0, str(r[5] or "")))
-    table = pd.DataFrame(
+    return pl.DataFrame(
         [
             (
-                meta["run_id"], meta.get("chip_number"), meta.get("proc"), name, value,
+                meta["run_id"], meta.get("chip_number"), meta.get("proc"), name, float(value),
                 METRIC_UNITS[name], _join(flags), EXTRACTION_VERSION, segment, previous,
             )
             for meta, name, value, flags, segment, previous in records
         ],
-        columns=[*METRIC_COLUMNS, *EXTRA_COLUMNS],
+        schema=METRIC_SCHEMA,
+        orient="row",
     )  # fmt: skip
-    return table.astype({"value_float": "float64", "segment": "Int64", "pair_previous_run_id": "string"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -56,13 +58,16 @@ def photoresponse(metrics: pd.DataFrame, path) -> None:
     plt.close(fig)
 
 
-def example_fits(sweep: tuple[dict, pd.DataFrame] | None, transient: tuple[dict, pd.DataFrame] | None, path) -> None:
+def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapping] | None, path) -> None:
     """Left: resistance of an IVg sweep's forward leg with its refined charge-neutrality point.
-    Right: an It run with the stretched-exponential fit of each dark segment."""
+    Right: an It run with the stretched-exponential fit of each dark segment.
+
+    Each run is (manifest row, data), the data a mapping of the staged columns (vg_v and i_a,
+    or t_s, i_a and vl_v) to 1-D arrays in SI units, as :func:`.staging.read_partition` gives."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     if sweep is not None:
         meta, data = sweep
-        vg, r = data["vg_v"].to_numpy(), meta["vds_v"] / data["i_a"].to_numpy()
+        vg, r = np.asarray(data["vg_v"]), meta["vds_v"] / np.asarray(data["i_a"])
         forward, _ = split_sweep(vg)
         cnp = charge_neutrality_point(vg[forward], r[forward])
         left.plot(vg[forward], r[forward] / 1e3, ".", ms=3, color="0.4")
@@ -71,7 +76,7 @@ def example_fits(sweep: tuple[dict, pd.DataFrame] | None, transient: tuple[dict,
         left.legend()
     if transient is not None:
         meta, data = transient
-        t, i, vl = (data[c].to_numpy() for c in ("t_s", "i_a", "vl_v"))
+        t, i, vl = (np.asarray(data[c]) for c in ("t_s", "i_a", "vl_v"))
         right.plot(t, i * 1e6, ".", ms=2, color="0.5")
         for (start, stop, lit) in light_segments(vl):
             if lit:

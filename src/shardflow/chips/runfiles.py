@@ -49,7 +49,9 @@ Metadata keys (:attr:`RunFile.meta`) are normalised as follows:
 The table must hold the columns of :data:`DATA_COLUMNS` for the procedure (other columns are
 ignored); column names normalise like metadata, so ``Vg (V)`` is ``vg_v`` and ``I (uA)`` is
 ``i_a`` in amperes. Every cell must be a finite number and every line must end with a newline:
-a last line without one means the writer stopped mid-row.
+a last line without one means the writer stopped mid-row. The table becomes
+:attr:`RunFile.data`, a read-only mapping of column name to float64 numpy array (no pandas,
+so that a staging job does not pay for importing it).
 
 Plain transfer curves
 ---------------------
@@ -71,12 +73,13 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
 
 #: Measurement procedures: transfer curve at fixed V_DS, V_DS at fixed drain current, current
 #: against time under switched illumination.
@@ -143,11 +146,19 @@ class RunFile:
     (``YYYY-MM-DDTHH:MM:SSZ``) and every other header setting under its normalised key (see the
     module docstring), e.g. ``vds_v``, ``ids_a``, ``wavelength_nm``, ``led_voltage_v``,
     ``vg_step_v``, ``sweep``, ``chip_group``.
-    ``data``: float64 columns :data:`DATA_COLUMNS` ``[proc]`` in SI units, rows in file order.
+    ``data``: read-only mapping (:class:`types.MappingProxyType`) of column name to a read-only
+    1-D float64 numpy array, the columns :data:`DATA_COLUMNS` ``[proc]`` in that order, in SI
+    units, all of :attr:`n_points` rows in file order (``run.data["vg_v"]``; ``dict(run.data)``
+    is what ``pyarrow.table`` or ``pandas.DataFrame`` take).
     """
 
     meta: dict
-    data: pd.DataFrame
+    data: Mapping[str, np.ndarray]
+
+    @property
+    def n_points(self) -> int:
+        """Number of table rows (samples) of the run."""
+        return len(next(iter(self.data.values())))
 
 
 def _snake(name: str) -> str:
@@ -284,8 +295,11 @@ def _parse_table(path: Path, body: str, first_line: int, labels: list[str], *, n
     return table
 
 
-def _frame(path: Path, lineno: int, table: np.ndarray, keys: list[tuple[str, float, float]], wanted, labels) -> pd.DataFrame:
-    """The ``wanted`` canonical columns of ``table``, scaled to the base units; a missing one is an error."""
+def _columns(
+    path: Path, lineno: int, table: np.ndarray, keys: list[tuple[str, float, float]], wanted, labels
+) -> Mapping[str, np.ndarray]:
+    """The ``wanted`` canonical columns of ``table``, scaled to the base units, as a read-only
+    mapping of read-only contiguous float64 arrays (:attr:`RunFile.data`); a missing one is an error."""
     index = {key: i for i, (key, _, _) in enumerate(keys)}
     missing = [name for name in wanted if name not in index]
     if missing:
@@ -296,8 +310,10 @@ def _frame(path: Path, lineno: int, table: np.ndarray, keys: list[tuple[str, flo
     for name in wanted:
         i = index[name]
         _, multiplier, divisor = keys[i]
-        columns[name] = table[:, i] * multiplier / divisor if (multiplier, divisor) != (1, 1) else table[:, i].copy()
-    return pd.DataFrame(columns)
+        column = table[:, i] * multiplier / divisor if (multiplier, divisor) != (1, 1) else table[:, i].copy()
+        column.flags.writeable = False
+        columns[name] = column
+    return MappingProxyType(columns)
 
 
 def read_run(path: str | os.PathLike) -> RunFile:
@@ -346,7 +362,7 @@ def read_run(path: str | os.PathLike) -> RunFile:
     keys = _column_keys(path, lineno, header)
     table = _parse_table(path, text[end + 1 :], lineno + 1, labels, need_newline=True)
     proc = meta["proc"]
-    data = _frame(path, lineno, table, keys, DATA_COLUMNS[proc], labels)
+    data = _columns(path, lineno, table, keys, DATA_COLUMNS[proc], labels)
     ordered = {key: meta.pop(key) for key, _ in _REQUIRED_META}
     return RunFile(meta={**ordered, **meta}, data=data)
 
@@ -386,7 +402,7 @@ def read_transfer_curve(
     table = _parse_table(path, body, 2, labels, need_newline=False)
     canonical_of = {file_name: canonical for canonical, file_name in columns.items()}
     keys = [(canonical_of.get(label, label), 1, 1) for label in labels]
-    data = _frame(path, 1, table, keys, DATA_COLUMNS["IVg"], labels)
+    data = _columns(path, 1, table, keys, DATA_COLUMNS["IVg"], labels)
     meta = {
         "chip_number": int(chip_number),
         "proc": "IVg",

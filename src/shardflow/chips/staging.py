@@ -2,8 +2,14 @@
 
 Each readable run ``{raw_dir}/{date}/{name}.csv`` becomes
 ``{stage_dir}/proc={proc}/date={date}/run_id={run_id}/part-000.parquet`` (the canonical data
-columns of ``runfiles.DATA_COLUMNS``), plus one row of the date's manifest fragment; a file that
-cannot be read becomes one row of the date's staging errors, and the date still succeeds.
+columns of ``runfiles.DATA_COLUMNS``, float64 in SI units, zstd), plus one row of the date's
+manifest fragment; a file that cannot be read becomes one row of the date's staging errors, and
+the date still succeeds.
+
+Staging and reading partitions use polars and numpy: a job that imports this module does not
+import pandas, which would add about 0.2 s to every job's start and exit (pyarrow imports it as
+soon as it builds or converts an array, so pyarrow is no way around it).
+:func:`merge_manifests`, for the one manifest job, takes pandas frames.
 """
 
 from __future__ import annotations
@@ -11,21 +17,31 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+import numpy as np
+import polars as pl
 
 from .runfiles import PROCEDURES, RunFileError, read_run, run_id
 
-#: Settings promoted to manifest columns (floats, NaN where a run has none); every setting
-#: of a run is also kept in ``settings`` as JSON.
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Settings promoted to manifest columns (float64 in the unit of their suffix, null where a
+#: run has none, which pandas reads as NaN); every setting of a run is also kept in
+#: ``settings`` as JSON.
 SETTING_COLUMNS = ("vds_v", "ids_a", "wavelength_nm", "led_voltage_v", "vg_step_v")
-MANIFEST_COLUMNS = (
-    "run_id", "chip_number", "proc", "date", "start_time_utc", "n_points",
-    *SETTING_COLUMNS, "settings", "path", "source_file",
+#: Manifest columns and their types: ``chip_number`` and ``n_points`` (table rows) Int64,
+#: settings Float64, the rest strings.
+MANIFEST_SCHEMA = pl.Schema(
+    {"run_id": pl.String, "chip_number": pl.Int64, "proc": pl.String, "date": pl.String,
+     "start_time_utc": pl.String, "n_points": pl.Int64, **dict.fromkeys(SETTING_COLUMNS, pl.Float64),
+     "settings": pl.String, "path": pl.String, "source_file": pl.String}
 )  # fmt: skip
-ERROR_COLUMNS = ("date", "source_file", "reason")
+MANIFEST_COLUMNS = tuple(MANIFEST_SCHEMA.names())
+#: Staging error columns, all strings: the date, the file's name, the reader's message.
+ERROR_SCHEMA = pl.Schema({"date": pl.String, "source_file": pl.String, "reason": pl.String})
+ERROR_COLUMNS = tuple(ERROR_SCHEMA.names())
 
 
 def partition_path(proc: str, date: str, run: str) -> str:
@@ -33,12 +49,14 @@ def partition_path(proc: str, date: str, run: str) -> str:
     return f"proc={proc}/date={date}/run_id={run}/part-000.parquet"
 
 
-def stage_date(date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
+def stage_date(date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathLike) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Stage every ``*.csv`` of ``date_dir`` (in name order); return (manifest fragment, errors).
 
-    Manifest columns: ``MANIFEST_COLUMNS`` (``path`` relative to ``stage_dir``, ``source_file``
-    the run file's name); error columns: ``ERROR_COLUMNS``. The proc folders of the date are
-    created even when empty, so every date has the same outputs.
+    Both are polars frames, one row per file in name order: the manifest fragment has
+    :data:`MANIFEST_SCHEMA` (``path`` relative to ``stage_dir``, ``source_file`` the run file's
+    name), the errors :data:`ERROR_SCHEMA`. Partitions are parquet files written by polars
+    (zstd, no pandas metadata; about 0.7 ms for 2,500 x 3 values). The proc folders of the
+    date are created even when empty, so every date has the same outputs.
     """
     date_dir, stage_dir = Path(date_dir), Path(stage_dir)
     for proc in PROCEDURES:
@@ -54,7 +72,7 @@ def stage_date(date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathL
         rel = partition_path(run.meta["proc"], date, rid)
         target = stage_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pandas(run.data, preserve_index=False), target, compression="zstd")
+        pl.DataFrame(dict(run.data)).write_parquet(target, compression="zstd")
         meta = run.meta
         settings = {k: v for k, v in meta.items() if k not in ("chip_number", "proc", "start_time_utc")}
         rows.append({
@@ -63,19 +81,27 @@ def stage_date(date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathL
             "proc": meta["proc"],
             "date": date,
             "start_time_utc": meta["start_time_utc"],
-            "n_points": len(run.data),
-            **{c: float(meta[c]) if isinstance(meta.get(c), (int, float)) else float("nan") for c in SETTING_COLUMNS},
+            "n_points": run.n_points,
+            **{c: float(meta[c]) if isinstance(meta.get(c), (int, float)) else None for c in SETTING_COLUMNS},
             "settings": json.dumps(settings, sort_keys=True),
             "path": rel,
             "source_file": path.name,
         })  # fmt: skip
-    manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS)).astype({"chip_number": "int64", "n_points": "int64"})
-    return manifest, pd.DataFrame(errors, columns=list(ERROR_COLUMNS))
+    return pl.DataFrame(rows, schema=MANIFEST_SCHEMA), pl.DataFrame(errors, schema=ERROR_SCHEMA)
+
+
+def read_partition(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The data of one staged run (a ``part-000.parquet``): column name -> read-only 1-D float64
+    numpy array in SI units, rows in file order, as :attr:`.runfiles.RunFile.data` had them."""
+    frame = pl.read_parquet(path)
+    return {name: frame.get_column(name).to_numpy() for name in frame.columns}
 
 
 def merge_manifests(fragments: list[pd.DataFrame]) -> pd.DataFrame:
     """The manifest: all fragments, one row per run, ordered by chip, procedure, start time
     and run id (so groups and consecutive pairs read in time order)."""
+    import pandas as pd
+
     manifest = pd.concat(fragments, ignore_index=True)
     if manifest["run_id"].duplicated().any():
         dup = manifest.loc[manifest["run_id"].duplicated(), "run_id"].iloc[0]

@@ -1,0 +1,118 @@
+"""Speed of the chips pipeline on a large lab.
+
+Generates 20 chips x 45 days x 15 runs per chip and day (about 12,000 runs over the three
+procedures; each chip is measured on ~90 % of days), then times (a) staging and metrics
+through ``snakemake --cores 2`` (target: at most 60 s wall on a 2-core machine) and (b) the
+same work in one Python process (stage every date, extract every group), which gives the
+per-run cost; the difference is the workflow's overhead.
+
+Writes results/benchmarks/chips_workflow.json.
+
+    python benchmarks/chips_workflow.py [--n-chips 20] [--n-days 45] [--runs-per-chip-day 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO_ROOT, write_result  # noqa: E402
+
+from shardflow.chips.demo import demo_dates, write_demo_lab  # noqa: E402
+
+WORKFLOW_PARTS = ("Snakefile", "config", "rules", "scripts", "profiles", "envs", "report")
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+TARGET_WALL_S = 60.0
+
+IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+import pandas as pd
+from shardflow.chips.staging import merge_manifests, read_partition, stage_date
+from shardflow.chips.metrics import extract_group
+raw, stage = Path(sys.argv[1]), Path(sys.argv[2])
+t0 = time.perf_counter()
+fragments = [stage_date(d, d.name, stage)[0] for d in sorted(raw.iterdir()) if d.is_dir()]
+manifest = merge_manifests([f.to_pandas() for f in fragments])
+t1 = time.perf_counter()
+geometry = pd.read_csv(raw / "chips.csv").set_index("chip_number")
+tables = []
+for (chip, proc), rows in manifest.groupby(["chip_number", "proc"]):
+    runs = [({**json.loads(r["settings"]), **r}, read_partition(stage / r["path"])) for r in rows.to_dict("records")]
+    tables.append(extract_group(runs, geometry.loc[chip].to_dict()))
+t2 = time.perf_counter()
+print(json.dumps({"runs": len(manifest), "stage_s": t1 - t0, "extract_s": t2 - t1, "rows": int(sum(map(len, tables)))}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-chips", type=int, default=20)
+    parser.add_argument("--n-days", type=int, default=45)
+    parser.add_argument("--runs-per-chip-day", type=int, default=15)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        start = time.perf_counter()
+        truth = write_demo_lab(tmp / "raw", n_chips=args.n_chips, dates=demo_dates("2025-01-06", args.n_days),
+                               runs_per_chip_day=args.runs_per_chip_day, seed=1)
+        generate_s = time.perf_counter() - start
+        geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
+        geometry.to_csv(tmp / "raw" / "chips.csv", index=False)
+
+        workdir = tmp / "wf"
+        workdir.mkdir()
+        for part in WORKFLOW_PARTS:
+            src = REPO_ROOT / part
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / part)
+        (workdir / "bench.yaml").write_text(yaml.safe_dump({"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}}))
+        start = time.perf_counter()
+        subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/chips/metrics.parquet"],
+                       cwd=workdir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workflow_s = time.perf_counter() - start
+        jobs = len(list((workdir / "results/benchmarks/rules/chips").rglob("*.tsv")))
+        job_s = sum(pd.read_csv(p, sep="\t")["s"].iloc[0] for p in (workdir / "results/benchmarks/rules/chips").rglob("*.tsv"))
+        n_metric_rows = len(pd.read_parquet(workdir / "results/chips/metrics.parquet"))
+
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(tmp / "raw"), str(tmp / "stage")],
+                             check=True, capture_output=True, text=True)
+        loop_s = time.perf_counter() - start
+        loop = yaml.safe_load(out.stdout.strip().splitlines()[-1])
+
+    runs = loop["runs"]
+    result = {
+        "files": int(len(truth)),
+        "runs_staged": runs,
+        "metric_rows": n_metric_rows,
+        "generate_s": round(generate_s, 1),
+        "snakemake_cores_2_wall_s": round(workflow_s, 1),
+        "target_wall_s": TARGET_WALL_S,
+        "meets_target": workflow_s <= TARGET_WALL_S,
+        "jobs": jobs,
+        "sum_of_job_wall_s": round(job_s, 1),
+        "in_process_one_core_s": round(loop_s, 1),
+        "per_run_ms": {
+            "stage (read CSV, write parquet)": round(1e3 * loop["stage_s"] / runs, 2),
+            "extract (read parquet, all metrics)": round(1e3 * loop["extract_s"] / runs, 2),
+        },
+        "workflow_overhead": {
+            "per_job_s": round((job_s - loop["stage_s"] - loop["extract_s"]) / jobs, 2),
+            "wall_s_above_half_the_one_core_loop": round(workflow_s - loop_s / 2, 1),
+        },
+    }
+    print(write_result("chips_workflow", result).read_text())
+
+
+if __name__ == "__main__":
+    main()
