@@ -14,7 +14,6 @@ Writes results/benchmarks/chips_workflow.json.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,12 +24,10 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, write_result  # noqa: E402
+from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
 
 from shardflow.chips.demo import demo_dates, write_demo_lab  # noqa: E402
 
-WORKFLOW_PARTS = ("Snakefile", "config", "rules", "scripts", "profiles", "envs", "report")
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 TARGET_WALL_S = 60.0
 
 IN_PROCESS = """
@@ -70,11 +67,7 @@ def main() -> None:
         geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
         geometry.to_csv(tmp / "raw" / "chips.csv", index=False)
 
-        workdir = tmp / "wf"
-        workdir.mkdir()
-        for part in WORKFLOW_PARTS:
-            src = REPO_ROOT / part
-            (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / part)
+        workdir = copy_workflow(tmp / "wf")
         (workdir / "bench.yaml").write_text(yaml.safe_dump({"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}}))
         start = time.perf_counter()
         subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/chips/metrics.parquet"],

@@ -26,10 +26,8 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, write_result  # noqa: E402
+from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
 
-WORKFLOW_PARTS = ("Snakefile", "config", "rules", "scripts", "profiles", "envs", "report")
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 TARGET = "results/exoplanets/features.parquet"
 
 
@@ -73,10 +71,7 @@ def main() -> None:
     config = {"exoplanets": {"batch_size": args.batch_size, "demo": {"n_targets": args.n_targets}}}
 
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        for part in WORKFLOW_PARTS:
-            src = REPO_ROOT / part
-            (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / part)
+        workdir = copy_workflow(Path(tmp))
         (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
         # inputs, the validated catalog and compiled kernels first, untimed
         snakemake(workdir, "--cores", "2", "results/exoplanets/catalog.parquet",
