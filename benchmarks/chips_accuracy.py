@@ -20,7 +20,7 @@ from _common import REPO_ROOT, write_result  # noqa: E402
 from shardflow.chips.demo import demo_dates, write_demo_lab  # noqa: E402
 from shardflow.chips.evaluation import demo_accuracy  # noqa: E402
 from shardflow.chips.runfiles import read_transfer_curve  # noqa: E402
-from shardflow.chips.sweeps import charge_neutrality_point  # noqa: E402
+from shardflow.chips.sweeps import charge_neutrality_point, resistance_ohm  # noqa: E402
 
 REAL = REPO_ROOT.parent / "shared" / "data" / "graphene" / "gfet_transfer_curve.csv"
 KNOWN_DIRAC_V = 4.0
@@ -29,7 +29,7 @@ KNOWN_DIRAC_V = 4.0
 def real_transfer_curve() -> dict:
     run = read_transfer_curve(REAL, chip_number=0, start_time_utc="2000-01-01T00:00:00Z", vds_v=0.1)
     vg = np.asarray(run.data["vg_v"], dtype=float)
-    r = np.abs(0.1 / np.asarray(run.data["i_a"], dtype=float))
+    r = resistance_ohm("IVg", 0.1, np.asarray(run.data["i_a"], dtype=float))
     cnp = charge_neutrality_point(vg, r)
     return {"dirac_point_v": cnp.cnp_v, "known_v": KNOWN_DIRAC_V, "error_v": abs(cnp.cnp_v - KNOWN_DIRAC_V),
             "within_0.5_v": abs(cnp.cnp_v - KNOWN_DIRAC_V) <= 0.5, "flags": list(cnp.flags)}

@@ -14,19 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .runfiles import read_run
-from .sweeps import charge_neutrality_point, split_sweep
+from .metrics import REQUIRED_COLUMNS, SWEEP_SETTING
+from .sweeps import charge_neutrality_point, resistance_ohm, split_sweep
 from .transients import light_segments, relaxation_fits
-
-SWEEP_SETTING = {"IVg": ("vds_v", "i_a"), "VVg": ("ids_a", "vds_v")}
-
-
-def _resistance(proc: str, meta: dict, data) -> np.ndarray:
-    """R = V_DS / I (ohm): IVg divides the fixed V_DS by the current, VVg the measured V_DS by
-    the fixed current."""
-    setting, column = SWEEP_SETTING[proc]
-    measured = np.asarray(data[column], dtype=float)
-    return np.abs(meta[setting] / measured) if proc == "IVg" else np.abs(measured / meta[setting])
-
 
 def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
     """CNP errors (V) of both legs of every readable sweep with modulation above 2, and tau
@@ -37,8 +27,8 @@ def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
     for row in truth[truth["kind"] == "ok"].itertuples():
         run = read_run(raw_dir / row.date / row.filename)
         if row.proc in SWEEP_SETTING:
-            vg = np.asarray(run.data["vg_v"], dtype=float)
-            r = _resistance(row.proc, run.meta, run.data)
+            vg, measured = (np.asarray(run.data[c], dtype=float) for c in REQUIRED_COLUMNS[row.proc])
+            r = resistance_ohm(row.proc, run.meta[SWEEP_SETTING[row.proc]], measured)
             forward, backward = split_sweep(vg)
             for leg, true in ((forward, row.v_cnp_fwd_v), (backward, row.v_cnp_bwd_v)):
                 cnp = charge_neutrality_point(vg[leg], r[leg])

@@ -98,6 +98,7 @@ from .sweeps import (
     charge_neutrality_point,
     field_effect_mobility,
     max_abs_difference,
+    resistance_ohm,
     split_sweep,
 )
 from .transients import MIN_FIT_POINTS, photoresponse, relaxation_fits
@@ -255,8 +256,7 @@ def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings)
     proc = meta["proc"]
     setting = _setting(meta, SWEEP_SETTING[proc])
     vg, measured = _arrays(data, REQUIRED_COLUMNS[proc], MIN_LEG_POINTS)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.abs(setting / measured) if proc == "IVg" else np.abs(measured / setting)
+    r = resistance_ohm(proc, setting, measured)
     ok = np.isfinite(r) & (r > 0)
     if np.count_nonzero(ok) < MIN_LEG_POINTS:
         raise _RunFailure("too_few_points")

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .sweeps import charge_neutrality_point, split_sweep  # noqa: E402
+from .sweeps import charge_neutrality_point, resistance_ohm, split_sweep  # noqa: E402
 from .transients import light_segments, relaxation_fits  # noqa: E402
 
 
@@ -67,7 +67,7 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     if sweep is not None:
         meta, data = sweep
-        vg, r = np.asarray(data["vg_v"]), meta["vds_v"] / np.asarray(data["i_a"])
+        vg, r = np.asarray(data["vg_v"]), resistance_ohm("IVg", meta["vds_v"], np.asarray(data["i_a"]))
         forward, _ = split_sweep(vg)
         cnp = charge_neutrality_point(vg[forward], r[forward])
         left.plot(vg[forward], r[forward] / 1e3, ".", ms=3, color="0.4")

@@ -50,6 +50,14 @@ def split_sweep(vg: np.ndarray) -> tuple[slice, slice | None]:
     return slice(0, k + 1), backward
 
 
+def resistance_ohm(proc: str, setting: float, measured: np.ndarray) -> np.ndarray:
+    """Device resistance (ohm) along a sweep, |V_DS / I|: for IVg the fixed V_DS ``setting``
+    (V) over the measured current (A); for VVg the measured V_DS (V) over the fixed current
+    ``setting`` (A). Division by zero gives inf or NaN, which callers filter."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.abs(setting / measured) if proc == "IVg" else np.abs(measured / setting)
+
+
 @dataclass(frozen=True)
 class Cnp:
     """Charge-neutrality point of one sweep leg.
