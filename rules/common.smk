@@ -47,6 +47,11 @@ def exoplanet_catalog():
     return _read_batched_catalog(path, os.path.getmtime(path))
 
 
+def _batch_rows(batch):
+    catalog = exoplanet_catalog()
+    return catalog[catalog["batch"] == int(batch)]
+
+
 def exoplanet_batch_files(wildcards):
     batches = sorted(exoplanet_catalog()["batch"].unique())
     return [f"results/exoplanets/features/batch_{b:04d}.parquet" for b in batches]
@@ -63,11 +68,6 @@ def exoplanet_batch_lightcurves(wildcards):
         return [mast_record_file(r["target_id"], EXO["mast"]["cache_dir"]) for r in rows]
     paths = [lightcurve_file(r, exoplanet_lightcurve_dir()) for r in rows]
     return paths if EXO_SOURCE == "demo" else [p for p in paths if os.path.exists(p)]
-
-
-def _batch_rows(batch):
-    catalog = exoplanet_catalog()
-    return catalog[catalog["batch"] == int(batch)]
 
 
 def exoplanet_batch_digest(wildcards):

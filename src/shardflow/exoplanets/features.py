@@ -59,8 +59,8 @@ class Settings:
 
 def _star(row: Mapping, column: str, default: float) -> float:
     """Optional per-target stellar parameter from the catalog, else the configured default."""
-    value = row.get(column)
-    return float(value) if value is not None and np.isfinite(float(value)) and float(value) > 0 else default
+    value = float("nan") if row.get(column) is None else float(row[column])
+    return value if np.isfinite(value) and value > 0 else default
 
 
 def period_match(found: float, catalog: float, tolerance: float = 0.01) -> str | None:
