@@ -34,7 +34,7 @@ IN_PROCESS = """
 import json, sys, time
 from pathlib import Path
 import pandas as pd
-from shardflow.chips.staging import merge_manifests, read_partition, stage_date
+from shardflow.chips.staging import merge_manifests, load_run, stage_date
 from shardflow.chips.metrics import extract_group
 raw, stage = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
@@ -44,7 +44,7 @@ t1 = time.perf_counter()
 geometry = pd.read_csv(raw / "chips.csv").set_index("chip_number")
 tables = []
 for (chip, proc), rows in manifest.groupby(["chip_number", "proc"]):
-    runs = [({**json.loads(r["settings"]), **r}, read_partition(stage / r["path"])) for r in rows.to_dict("records")]
+    runs = [load_run(stage, r) for r in rows.to_dict("records")]
     tables.append(extract_group(runs, geometry.loc[chip].to_dict()))
 t2 = time.perf_counter()
 print(json.dumps({"runs": len(manifest), "stage_s": t1 - t0, "extract_s": t2 - t1, "rows": int(sum(map(len, tables)))}))

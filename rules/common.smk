@@ -91,7 +91,6 @@ CHIPS = config["chips"]
 CHIPS_DEMO_DIR = "resources/demo/chips"
 CHIPS_RAW = CHIPS["raw_dir"]
 CHIPS_IS_DEMO = os.path.normpath(CHIPS_RAW) == os.path.normpath(f"{CHIPS_DEMO_DIR}/raw")
-CHIPS_PROCS = ("IVg", "VVg", "It")
 
 
 def chips_dates():

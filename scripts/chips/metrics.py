@@ -1,6 +1,5 @@
 """Metrics of one (chip, procedure) group (rule chips_metrics)."""
 
-import json
 import os
 from pathlib import Path
 
@@ -12,17 +11,14 @@ os.environ["POLARS_MAX_THREADS"] = str(snakemake.threads)
 import polars as pl  # noqa: E402
 
 from shardflow.chips.metrics import extract_group  # noqa: E402
-from shardflow.chips.staging import read_partition  # noqa: E402
+from shardflow.chips.staging import load_run  # noqa: E402
 from shardflow.io import script_logger, write_polars  # noqa: E402
 
 log = script_logger(snakemake.log[0], "chips.metrics")
 chip, proc = int(snakemake.wildcards.chip), snakemake.wildcards.proc
 group = pl.read_parquet(snakemake.input.manifest).filter((pl.col("chip_number") == chip) & (pl.col("proc") == proc))
 stage_dir = Path(snakemake.input.stage[0]).parents[1]
-runs = [
-    ({**json.loads(row["settings"]), **row}, read_partition(stage_dir / row["path"]))
-    for row in group.iter_rows(named=True)
-]
+runs = [load_run(stage_dir, row) for row in group.iter_rows(named=True)]
 geometry = None
 if snakemake.input.geometry:
     chips = pl.read_csv(snakemake.input.geometry[0])

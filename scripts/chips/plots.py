@@ -1,12 +1,11 @@
 """Figures of the chips pipeline (rule chips_plots)."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from shardflow.chips import plots
-from shardflow.chips.staging import read_partition
+from shardflow.chips.staging import load_run
 from shardflow.io import script_logger
 
 log = script_logger(snakemake.log[0], "chips.plots")
@@ -24,8 +23,7 @@ def first_run(proc):
     rows = manifest[(manifest["proc"] == proc) & ~manifest["run_id"].isin(failed)]
     if rows.empty:
         return None
-    row = rows.iloc[0].to_dict()
-    return {**json.loads(row["settings"]), **row}, read_partition(stage / row["path"])
+    return load_run(stage, rows.iloc[0].to_dict())
 
 
 plots.example_fits(first_run("IVg"), first_run("It"), snakemake.output.fits)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 
 import pandas as pd
-import pandas.testing as pdt
 import polars as pl
 
-from workdir import TINY_CONFIG, final_tables, kill_after_first_jobs, make_workdir, run_snakemake
+from workdir import TINY_CONFIG, final_tables, kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 from shardflow.exoplanets.features import FEATURE_COLUMNS
 
 
@@ -61,15 +60,13 @@ def test_kill_then_rerun_redoes_only_unfinished_batches(reference_run, tmp_path)
     ran = rerun.stdout + rerun.stderr
     assert ran.count("rule exoplanets_features:") == 4 - len(finished)
 
-    for name, table in final_tables(workdir).items():
-        pdt.assert_frame_equal(table, final_tables(reference_run)[name], check_exact=True)
+    tables_equal(final_tables(workdir), final_tables(reference_run))
 
 
 def test_one_core_and_two_cores_give_identical_tables(reference_run, tmp_path):
     workdir = make_workdir(tmp_path / "one_core", TINY_CONFIG)
     run_snakemake(workdir, "--cores", "1")
-    for name, table in final_tables(workdir).items():
-        pdt.assert_frame_equal(table, final_tables(reference_run)[name], check_exact=True)
+    tables_equal(final_tables(workdir), final_tables(reference_run))
 
 
 def test_a_bad_config_key_fails_fast_and_names_the_key(tmp_path):

@@ -16,7 +16,7 @@ import pandas as pd
 from .runfiles import read_run
 from .metrics import REQUIRED_COLUMNS, SWEEP_SETTING
 from .sweeps import charge_neutrality_point, resistance_ohm, split_sweep
-from .transients import light_segments, relaxation_fits
+from .transients import relaxation_fits
 
 def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
     """CNP errors (V) of both legs of every readable sweep with modulation above 2, and tau
@@ -36,9 +36,8 @@ def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
                     cnp_err.append(cnp.cnp_v - true)
         else:
             t, i, vl = (np.asarray(run.data[c], dtype=float) for c in ("t_s", "i_a", "vl_v"))
-            dark = [(a, b) for k, (a, b, lit) in enumerate(light_segments(vl)) if not lit and k > 0]
-            for (a, b), seg in zip(dark, relaxation_fits(t, i, vl)):
-                if seg.fit is not None and t[b - 1] - t[a] > 3 * row.tau_s:
+            for seg in relaxation_fits(t, i, vl):
+                if seg.fit is not None and t[seg.stop - 1] - t[seg.start] > 3 * row.tau_s:
                     relax.append((seg.fit.tau_s / row.tau_s - 1, seg.fit.beta - row.beta))
     cnp_err = np.abs(np.asarray(cnp_err))
     tau_err = np.abs(np.array([e[0] for e in relax]))

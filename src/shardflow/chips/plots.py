@@ -81,13 +81,11 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
         for (start, stop, lit) in light_segments(vl):
             if lit:
                 right.axvspan(t[start], t[stop - 1], color="gold", alpha=0.3)
-        dark_after_light = [(a, b) for k, (a, b, lit) in enumerate(light_segments(vl)) if not lit and k > 0]
-        for (start, stop), seg in zip(dark_after_light, relaxation_fits(t, i, vl)):
+        for seg in relaxation_fits(t, i, vl):
             if seg.fit is not None:
-                f = seg.fit
-                ts = t[start:stop] - t[start]
-                model = f.i_inf_a + f.amplitude_a * np.exp(-((ts / f.tau_s) ** f.beta))
-                right.plot(t[start:stop], model * 1e6, "-", color="tab:red",
+                f, span = seg.fit, slice(seg.start, seg.stop)
+                model = f.i_inf_a + f.amplitude_a * np.exp(-(((t[span] - t[seg.start]) / f.tau_s) ** f.beta))
+                right.plot(t[span], model * 1e6, "-", color="tab:red",
                            label=f"tau {f.tau_s:.0f} s, beta {f.beta:.2f}")
         right.set(xlabel="time (s)", ylabel="current (uA)", title=f"It {meta['run_id']} (yellow: light on)")
         right.legend(fontsize=8)

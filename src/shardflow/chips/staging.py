@@ -97,6 +97,12 @@ def read_partition(path: str | os.PathLike) -> dict[str, np.ndarray]:
     return {name: frame.get_column(name).to_numpy() for name in frame.columns}
 
 
+def load_run(stage_dir: str | os.PathLike, row: dict) -> tuple[dict, dict[str, np.ndarray]]:
+    """One staged run as the extractors take it: the manifest ``row`` with its JSON
+    ``settings`` spread into it (the row's own columns win), and its partition's data."""
+    return {**json.loads(row["settings"]), **row}, read_partition(Path(stage_dir) / row["path"])
+
+
 def merge_manifests(fragments: list[pd.DataFrame]) -> pd.DataFrame:
     """The manifest: all fragments, one row per run, ordered by chip, procedure, start time
     and run id (so groups and consecutive pairs read in time order)."""

@@ -238,10 +238,13 @@ def fit_stretched_exponential(
 class SegmentRelaxation:
     """Relaxation fit of one dark segment; ``fit`` is None when the segment could not be fitted.
 
-    ``segment`` counts the dark segments that follow a light-off, from 1, in time order.
+    ``segment`` counts the dark segments that follow a light-off, from 1, in time order;
+    ``start`` and ``stop`` are its sample range ``[start, stop)`` in the run.
     """
 
     segment: int
+    start: int
+    stop: int
     fit: StretchedExpFit | None
     flags: tuple[str, ...]
 
@@ -278,15 +281,15 @@ def relaxation_fits(
             continue
         number = len(results) + 1
         if stop - start < MIN_FIT_POINTS:
-            results.append(SegmentRelaxation(number, None, ("too_few_points",)))
+            results.append(SegmentRelaxation(number, start, stop, None, ("too_few_points",)))
             continue
         ts = t[start:stop] - t[start]
         ys = i[start:stop]
         if not np.all(np.diff(ts) > 0):
-            results.append(SegmentRelaxation(number, None, ("unordered_time",)))
+            results.append(SegmentRelaxation(number, start, stop, None, ("unordered_time",)))
             continue
         if not np.ptp(ys) > 0:
-            results.append(SegmentRelaxation(number, None, ("flat_segment",)))
+            results.append(SegmentRelaxation(number, start, stop, None, ("flat_segment",)))
             continue
         fit = fit_stretched_exponential(ts, ys)
         flags = []
@@ -296,5 +299,5 @@ def relaxation_fits(
             flags.append("short_segment")
         if fit.at_bound:
             flags.append("fit_at_bound")
-        results.append(SegmentRelaxation(number, fit, tuple(sorted(flags))))
+        results.append(SegmentRelaxation(number, start, stop, fit, tuple(sorted(flags))))
     return results
