@@ -36,6 +36,8 @@ bench: install
 	$(BIN)/python benchmarks/exoplanets_features.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py --n-targets 120 --batch-size 60
+	$(BIN)/python benchmarks/lunar_accuracy.py
+	$(BIN)/python benchmarks/lunar_month.py
 
 clean:
 	rm -rf results .snakemake

@@ -34,6 +34,8 @@ onstart:
 include: "rules/common.smk"
 include: "rules/exoplanets.smk"
 include: "rules/chips.smk"
+include: "rules/nba.smk"
+include: "rules/lunar.smk"
 
 
 rule all:

@@ -14,6 +14,7 @@ wildcard_constraints:
     date=r"\d{4}-\d{2}-\d{2}",
     chip=r"\d+",
     proc=r"IVg|VVg|It",
+    month=r"\d{4}-\d{2}",
 
 
 EXO = config["exoplanets"]
@@ -156,3 +157,112 @@ def chips_group_digest(wildcards):
 
     rows = _group_runs(wildcards).to_json(orient="records")
     return hashlib.sha256(rows.encode()).hexdigest()[:16]
+
+
+# --- nba ---------------------------------------------------------------------------------
+
+NBA = config["nba"]
+NBA_DEMO_DIR = "resources/demo/nba"
+NBA_BOXSCORES = NBA["boxscores_dir"]
+NBA_IS_DEMO = os.path.normpath(NBA_BOXSCORES) == os.path.normpath(f"{NBA_DEMO_DIR}/boxscores")
+# Points lines: lines_dir when set; the demo season's own lines when it runs on the demo.
+NBA_LINES = NBA["lines_dir"] or (f"{NBA_DEMO_DIR}/lines" if NBA_IS_DEMO else None)
+NBA_LINES_ARE_DEMO = NBA_IS_DEMO and NBA["lines_dir"] is None
+
+
+@lru_cache
+def nba_dates():
+    """Game dates: the demo's, or the stems of the YYYY-MM-DD.json files of boxscores_dir."""
+    import re
+
+    from shardflow.nba.windows import consecutive_dates
+
+    if NBA_IS_DEMO:
+        return tuple(consecutive_dates(NBA["demo"]["start_date"], NBA["demo"]["n_dates"]))
+    if not os.path.isdir(NBA_BOXSCORES):
+        raise WorkflowError(f"nba.boxscores_dir {NBA_BOXSCORES!r} is not a folder")
+    return tuple(sorted(f[:-5] for f in os.listdir(NBA_BOXSCORES) if re.fullmatch(r"\d{4}-\d{2}-\d{2}\.json", f)))
+
+
+def nba_lines(wildcards):
+    """The date's points-lines CSV, when there is one (always for the demo, whose rule writes
+    them)."""
+    if NBA_LINES is None:
+        return []
+    path = f"{NBA_LINES}/{wildcards.date}.csv"
+    return [path] if NBA_LINES_ARE_DEMO or os.path.exists(path) else []
+
+
+def nba_window(wildcards):
+    """Summaries of the dates in the date's window (shardflow.nba.windows): earlier dates of its
+    season, at most nba.window_days back. A changed summary reruns exactly the dates whose
+    window holds it."""
+    from shardflow.nba.windows import window_dates
+
+    days = window_dates(list(nba_dates()), wildcards.date, NBA["window_days"])
+    return [f"results/nba/player_game_summary/{d}.parquet" for d in days]
+
+
+# --- lunar -------------------------------------------------------------------------------
+
+LUNAR = config["lunar"]
+LUNAR_DEMO_DIR = "resources/demo/lunar"
+LUNAR_ER_DIR = LUNAR["er_dir"]
+LUNAR_IS_DEMO = os.path.normpath(LUNAR_ER_DIR) == os.path.normpath(f"{LUNAR_DEMO_DIR}/er")
+LUNAR_PCK = "resources/lunar/kernels/moon_iau2009.tpc"
+
+
+def lunar_file_month(name):
+    """YYYY-MM of an ER 3D file name 3DYYMMDD.TAB (any case; YY >= 90 is 19YY), else None."""
+    import re
+
+    match = re.fullmatch(r"3D(\d{2})(\d{2})\d{2}\.TAB", name, flags=re.IGNORECASE)
+    if not match:
+        return None
+    year = int(match[1])
+    return f"{1900 + year if year >= 90 else 2000 + year}-{match[2]}"
+
+
+def lunar_demo_files():
+    return [f"{LUNAR_ER_DIR}/3D{d[2:4]}{d[5:7]}{d[8:10]}.TAB" for d in LUNAR["demo"]["days"]]
+
+
+@lru_cache
+def lunar_files_by_month():
+    """{YYYY-MM: sorted ER 3D files}: the demo's files, or those found under er_dir; only the
+    months of lunar.months when it is set (a listed month without files is an error)."""
+    if LUNAR_IS_DEMO:
+        paths = lunar_demo_files()
+    elif os.path.isdir(LUNAR_ER_DIR):
+        paths = [os.path.join(root, f) for root, _, files in os.walk(LUNAR_ER_DIR) for f in files]
+    else:
+        raise WorkflowError(f"lunar.er_dir {LUNAR_ER_DIR!r} is not a folder")
+    months = {}
+    for path in sorted(paths):
+        month = lunar_file_month(os.path.basename(path))
+        if month:
+            months.setdefault(month, []).append(path)
+    if LUNAR["months"]:
+        missing = sorted(set(LUNAR["months"]) - set(months))
+        if missing:
+            raise WorkflowError(f"lunar.months {missing} have no 3DYYMMDD.TAB files under {LUNAR_ER_DIR!r}")
+        months = {m: months[m] for m in LUNAR["months"]}
+    return months
+
+
+def lunar_kernels():
+    """The trajectory kernels: the demo's generated orbit, or the user's lunar.kernels (required,
+    so that real spectra are never paired with the demo orbit)."""
+    if LUNAR_IS_DEMO:
+        return [f"{LUNAR_DEMO_DIR}/kernels/lp_demo_orbit.bsp"]
+    if not LUNAR["kernels"]:
+        raise WorkflowError("lunar.kernels is empty: list the SPK files of the spacecraft trajectory for your er_dir")
+    return LUNAR["kernels"]
+
+
+def lunar_months():
+    return sorted(lunar_files_by_month())
+
+
+def lunar_month_files(wildcards):
+    return lunar_files_by_month()[wildcards.month]

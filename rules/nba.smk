@@ -1,0 +1,133 @@
+# NBA player analytics.
+#   demo season (default boxscores_dir) or your boxscores_dir of YYYY-MM-DD.json date files
+#   -> player game summary, one job per date (plus the date's points lines)
+#   -> composite factors, one job per date, from the summaries of the dates in its window
+#   -> ML feature store, one job per date, from its composite factors and the same window
+#   -> merged ml_feature_store.parquet -> plots
+# Windows, formats, columns and formulas: docs/nba.md.
+
+NBA_LOGS = "results/logs/nba"
+NBA_BENCH = "results/benchmarks/rules/nba"
+
+
+rule nba:
+    """Target rule: every final output of the nba pipeline."""
+    input:
+        "results/nba/ml_feature_store.parquet",
+        "results/nba/plots/feature_distributions.png",
+        "results/nba/plots/player_form.png",
+
+
+rule nba_demo_data:
+    """Demo season: stats.nba.com V2 date files, points lines and the truth (deterministic)."""
+    output:
+        boxscores=expand(f"{NBA_DEMO_DIR}/boxscores/{{date}}.json", date=nba_dates()) if NBA_IS_DEMO else [],
+        lines=expand(f"{NBA_DEMO_DIR}/lines/{{date}}.csv", date=nba_dates()) if NBA_IS_DEMO else [],
+        players=f"{NBA_DEMO_DIR}/truth/players.csv",
+        games=f"{NBA_DEMO_DIR}/truth/games.csv",
+    params:
+        dates=list(nba_dates()) if NBA_IS_DEMO else [],
+        n_teams=NBA["demo"]["n_teams"],
+        roster_size=NBA["demo"]["roster_size"],
+        seed=NBA["demo"]["seed"],
+    log:
+        f"{NBA_LOGS}/demo_data.log",
+    benchmark:
+        f"{NBA_BENCH}/demo_data.tsv"
+    conda:
+        "../envs/nba.yaml"
+    script:
+        "../scripts/nba/demo_data.py"
+
+
+rule nba_summary:
+    """Player game summary of one date; an unreadable file gives an empty summary marked so."""
+    input:
+        boxscores=f"{NBA_BOXSCORES}/{{date}}.json",
+        lines=nba_lines,
+    output:
+        "results/nba/player_game_summary/{date}.parquet",
+    params:
+        format=NBA["format"],
+    log:
+        f"{NBA_LOGS}/summary/{{date}}.log",
+    benchmark:
+        f"{NBA_BENCH}/summary/{{date}}.tsv"
+    conda:
+        "../envs/nba.yaml"
+    script:
+        "../scripts/nba/summary.py"
+
+
+rule nba_composite_factors:
+    """Fatigue, pace, usage-spike and shot-zone adjustments of one date, from its window."""
+    input:
+        roster="results/nba/player_game_summary/{date}.parquet",
+        window=nba_window,
+    output:
+        "results/nba/composite_factors/{date}.parquet",
+    params:
+        high_usage_pct=NBA["high_usage_pct"],
+        bootstrap_games=NBA["bootstrap_games"],
+        production_ready_pct=NBA["production_ready_pct"],
+    log:
+        f"{NBA_LOGS}/composite_factors/{{date}}.log",
+    benchmark:
+        f"{NBA_BENCH}/composite_factors/{{date}}.tsv"
+    conda:
+        "../envs/nba.yaml"
+    script:
+        "../scripts/nba/composite_factors.py"
+
+
+rule nba_feature_store:
+    """One versioned feature vector per player of one date, from its window and factors."""
+    input:
+        factors="results/nba/composite_factors/{date}.parquet",
+        window=nba_window,
+    output:
+        "results/nba/ml_feature_store/{date}.parquet",
+    log:
+        f"{NBA_LOGS}/feature_store/{{date}}.log",
+    benchmark:
+        f"{NBA_BENCH}/feature_store/{{date}}.tsv"
+    conda:
+        "../envs/nba.yaml"
+    script:
+        "../scripts/nba/feature_store.py"
+
+
+rule nba_merge:
+    """All dates' feature vectors in one table."""
+    input:
+        expand("results/nba/ml_feature_store/{date}.parquet", date=nba_dates()),
+    output:
+        "results/nba/ml_feature_store.parquet",
+    log:
+        f"{NBA_LOGS}/merge.log",
+    benchmark:
+        f"{NBA_BENCH}/merge.tsv"
+    conda:
+        "../envs/nba.yaml"
+    script:
+        "../scripts/nba/merge.py"
+
+
+rule nba_plots:
+    """Feature distributions and one player's rolling form."""
+    input:
+        features="results/nba/ml_feature_store.parquet",
+        summaries=expand("results/nba/player_game_summary/{date}.parquet", date=nba_dates()),
+    output:
+        distributions=report("results/nba/plots/feature_distributions.png", caption="../report/nba_feature_distributions.rst", category="NBA"),
+        form=report("results/nba/plots/player_form.png", caption="../report/nba_player_form.rst", category="NBA"),
+    params:
+        player_id=NBA["plots"]["player_id"],
+    log:
+        f"{NBA_LOGS}/plots.log",
+    benchmark:
+        f"{NBA_BENCH}/plots.tsv"
+    conda:
+        "../envs/nba.yaml"
+    script:
+        "../scripts/nba/plots.py"
