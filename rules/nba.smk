@@ -47,6 +47,7 @@ rule nba_summary:
         lines=nba_lines,
     output:
         "results/nba/player_game_summary/{date}.parquet",
+    priority: nba_priority(0)
     params:
         format=NBA["format"],
     log:
@@ -66,6 +67,7 @@ rule nba_composite_factors:
         window=nba_window,
     output:
         "results/nba/composite_factors/{date}.parquet",
+    priority: nba_priority(1)
     params:
         high_usage_pct=NBA["high_usage_pct"],
         bootstrap_games=NBA["bootstrap_games"],
@@ -87,6 +89,7 @@ rule nba_feature_store:
         window=nba_window,
     output:
         "results/nba/ml_feature_store/{date}.parquet",
+    priority: nba_priority(2)
     log:
         f"{NBA_LOGS}/feature_store/{{date}}.log",
     benchmark:

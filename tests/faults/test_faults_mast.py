@@ -1,0 +1,97 @@
+"""Transient MAST failures, injected at a configurable rate into the download path, are all
+recovered by the project's retries, and the light curves arrive intact.
+
+The exoplanet pipeline's real download rule runs through snakemake with
+``lightcurves.source: mast``; the shim (``shim/sitecustomize.py``) puts a fake MAST under
+lightkurve and astroquery that serves the demo's FITS files and fails searches and HTTP requests
+at ``SHARDFLOW_FAULTS_MAST_RATE`` (timeouts, HTTP 5xx, transfers cut short or stalled mid-body),
+seeded per request. Each good demo light curve is served under several MAST names. Every fault
+costs one attempt of ``shardflow.exoplanets.mast.download_lightcurve``, so a target's download
+record must show exactly one attempt more than the faults it met, and the file in the cache must
+be the served file byte for byte (the features step then reads what a quiet MAST would have
+given). A name MAST does not know is recorded as ``no_data``, not a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+import faults_report
+from faults_harness import MAST_RATE, SEED, injected, run, shim_env
+from workdir import make_workdir
+
+FAULT = "MAST transient failures"
+pytestmark = pytest.mark.slow  # minutes of real snakemake runs: a CI step of its own
+NAME = "exoplanets"
+COPIES = 3
+UNKNOWN = "TIC 404"
+
+
+def test_transient_mast_failures_are_all_recovered_by_retries(labs, tmp_path):
+    lab = labs[NAME]
+    demo = lab.snapshots / "reference"
+    catalog = pd.read_csv(demo / "resources/demo/exoplanets/catalog.csv")
+    good = catalog[~catalog["kind"].isin(["truncated", "too_few_points", "all_nan"])]
+
+    archive = tmp_path / "mast"
+    archive.mkdir()
+    index, rows = {}, []
+    for row in good.to_dict("records"):
+        for copy in range(COPIES):
+            target = f"{row['target_id']}-{copy}"
+            obs_id = f"tess2018263035959-s0003-{len(index):016d}-0123-s"
+            filename = f"{obs_id}_lc.fits"
+            shutil.copy(demo / "resources/demo/exoplanets/lightcurves" / row["path"], archive / filename)
+            index[target] = {"obs_id": obs_id, "filename": filename}
+            rows.append({**row, "target_id": target})
+    (archive / "index.json").write_text(json.dumps(index))
+    rows.append({**good.iloc[0].to_dict(), "target_id": UNKNOWN})
+    pd.DataFrame(rows).to_csv(tmp_path / "catalog.csv", index=False)
+
+    config = {
+        "pipelines": [NAME],
+        "exoplanets": {
+            "catalog": str(tmp_path / "catalog.csv"),
+            "lightcurves": {"source": "mast"},
+            "mast": {"cache_dir": "resources/mast", "retries": 5, "backoff_s": 0.01},
+        },
+    }
+    workdir = make_workdir(tmp_path / "workdir", config)
+
+    log = tmp_path / "faults.jsonl"
+    env = shim_env(log, mast_archive=archive, mast_rate=MAST_RATE, seed=SEED)
+    wanted = [f"resources/mast/records/{target}.json" for target in [*index, UNKNOWN]]
+    with faults_report.timed(FAULT):
+        result = run(workdir, "--cores", "2", *wanted, env=env)
+    faults = injected(log)
+    target_of = {entry["filename"]: target for target, entry in index.items()}
+    per_target = Counter(f["target"] if "target" in f else target_of[f["file"]] for f in faults)
+    faults_report.note(f"MAST faults injected at rate {MAST_RATE} per search or HTTP request: "
+                       + ", ".join(f"{kind} {n}" for kind, n in sorted(Counter(f["fault"] for f in faults).items())))
+    faults_report.add(FAULT, "faults recovered by retries / injected", NAME, 0, len(faults))
+    faults_report.add(FAULT, "targets downloaded intact / targets", NAME, 0, len(index))
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert faults, f"no fault was injected at rate {MAST_RATE}"
+
+    records = {t: json.loads((workdir / path).read_text()) for t, path in zip([*index, UNKNOWN], wanted)}
+    recovered = 0
+    for target, record in records.items():
+        assert record["attempts"] == 1 + per_target[target], (target, record, per_target[target])
+        recovered += per_target[target]
+    faults_report.add(FAULT, "faults recovered by retries / injected", NAME, recovered)
+    assert records[UNKNOWN]["status"] == "no_data"
+
+    intact = 0
+    for target, entry in index.items():
+        assert records[target]["status"] == "ok"
+        downloaded = (workdir / "resources/mast" / "mastDownload/TESS" / entry["obs_id"] / entry["filename"])
+        assert records[target]["path"] == str(downloaded.resolve())
+        assert downloaded.read_bytes() == (archive / entry["filename"]).read_bytes()
+        intact += 1
+    faults_report.add(FAULT, "targets downloaded intact / targets", NAME, intact)
+

@@ -1,0 +1,166 @@
+"""The nba pipeline run by the real snakemake on a tiny demo league: full run and nothing to
+do, a new date, a corrected old date (exactly the dates whose window holds it), a kill, a
+malformed date file, and --cores 1 against --cores 2."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from shardflow.nba.demo import demo_dates, write_demo_season
+from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
+
+DEMO = {"pipelines": ["nba"], "nba": {"demo": {"n_teams": 4, "roster_size": 10, "n_dates": 6}}}
+MERGED = "results/nba/ml_feature_store.parquet"
+PER_DATE = ("player_game_summary", "composite_factors", "ml_feature_store")
+DATES = demo_dates("2024-10-22", 7)
+
+
+def nba_tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    """The merged feature store and every per-date table, read with pandas."""
+    out = workdir / "results" / "nba"
+    tables = {"merged": pd.read_parquet(out / "ml_feature_store.parquet")}
+    for step in PER_DATE:
+        for path in sorted((out / step).glob("*.parquet")):
+            tables[f"{step}/{path.name}"] = pd.read_parquet(path)
+    return tables
+
+
+def planned(workdir: Path, *args: str) -> set[tuple[str, str | None]]:
+    """(rule, date) of every job a dry run plans (date None for jobs without one)."""
+    text = run_snakemake(workdir, "-n", *args).stdout
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", text):
+        if m := re.match(r"(?:local)?rule (\w+):", block):
+            date = re.search(r"wildcards: date=(\S+)", block)
+            jobs.add((m.group(1), date.group(1) if date else None))
+    return jobs
+
+
+def mtimes(workdir: Path) -> dict[str, int]:
+    out = workdir / "results" / "nba"
+    return {f"{s}/{p.stem}": p.stat().st_mtime_ns for s in PER_DATE for p in (out / s).glob("*.parquet")}
+
+
+def per_date_jobs(dates) -> set[tuple[str, str]]:
+    return {(rule, d) for d in dates for rule in ("nba_composite_factors", "nba_feature_store")}
+
+
+@pytest.fixture(scope="module")
+def nba_reference(tmp_path_factory) -> Path:
+    workdir = make_workdir(tmp_path_factory.mktemp("nba_reference"), DEMO)
+    run_snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory) -> Path:
+    """A generated demo league of 4 teams over 7 dates, outside any workflow folder."""
+    root = tmp_path_factory.mktemp("season")
+    write_demo_season(root, n_teams=4, roster_size=10, dates=DATES, seed=9)
+    return root
+
+
+def local_workdir(season: Path, dest: Path, dates: list[str], **nba) -> Path:
+    """A workflow reading copies of ``dates``' files of ``season``."""
+    for sub in ("boxscores", "lines"):
+        (dest / "data" / sub).mkdir(parents=True)
+        for d in dates:
+            suffix = "json" if sub == "boxscores" else "csv"
+            shutil.copy(season / sub / f"{d}.{suffix}", dest / "data" / sub / f"{d}.{suffix}")
+    config = {"pipelines": ["nba"], "nba": {"boxscores_dir": str(dest / "data" / "boxscores"),
+                                            "lines_dir": str(dest / "data" / "lines"), **nba}}  # fmt: skip
+    return make_workdir(dest / "wf", config)
+
+
+def test_full_run_then_nothing_to_do(nba_reference):
+    out = nba_reference / "results" / "nba"
+    for name in ("ml_feature_store.parquet", "plots/feature_distributions.png", "plots/player_form.png"):
+        assert (out / name).stat().st_size > 0, name
+    dates = demo_dates("2024-10-22", 6)
+    for step in PER_DATE:
+        assert sorted(p.stem for p in (out / step).glob("*.parquet")) == dates
+    merged = pl.read_parquet(out / "ml_feature_store.parquet")
+    rosters = pl.read_parquet(sorted((out / "player_game_summary").glob("*.parquet")))
+    assert len(merged) == len(rosters) and merged["feature_version"].unique().to_list() == ["v1"]
+    assert merged.filter(pl.col("game_date") == merged["game_date"].min())["points_avg_season"].is_null().all()
+    assert merged.filter(pl.col("game_date") == merged["game_date"].max())["points_avg_season"].is_not_null().any()
+    again = run_snakemake(nba_reference, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_one_core_and_two_cores_give_identical_tables(nba_reference, tmp_path):
+    workdir = make_workdir(tmp_path / "one_core", DEMO)
+    run_snakemake(workdir, "--cores", "1", MERGED)
+    tables_equal(nba_tables(workdir), nba_tables(nba_reference))
+
+
+def test_kill_then_rerun_gives_the_uninterrupted_tables(nba_reference, tmp_path):
+    workdir = make_workdir(tmp_path / "killed", DEMO)
+    done = kill_after_first_jobs(workdir, "results/logs/nba/summary")
+    summaries = workdir / "results" / "nba" / "player_game_summary"
+    finished = {d: (summaries / f"{d}.parquet").stat().st_mtime_ns for d in done}
+    assert 1 <= len(finished) < 6
+    run_snakemake(workdir, "--cores", "1", MERGED)
+    for d, mtime in finished.items():
+        assert (summaries / f"{d}.parquet").stat().st_mtime_ns == mtime, f"{d} was summarised again"
+    tables_equal(nba_tables(workdir), nba_tables(nba_reference))
+
+
+def test_a_new_date_computes_only_that_date(season, tmp_path):
+    workdir = local_workdir(season, tmp_path, DATES[:6])
+    run_snakemake(workdir, "--cores", "2", MERGED)
+    before = mtimes(workdir)
+    shutil.copy(season / "boxscores" / f"{DATES[6]}.json", tmp_path / "data" / "boxscores")
+    shutil.copy(season / "lines" / f"{DATES[6]}.csv", tmp_path / "data" / "lines")
+    assert planned(workdir, MERGED) == {("nba_summary", DATES[6]), *per_date_jobs([DATES[6]]), ("nba_merge", None)}
+    run_snakemake(workdir, "--cores", "2", MERGED)
+    after = mtimes(workdir)
+    assert {k: v for k, v in after.items() if DATES[6] not in k} == before
+    assert len(after) == len(before) + 3
+    # with the default window (the season to date), correcting a date reaches every later date
+    path = tmp_path / "data" / "boxscores" / f"{DATES[2]}.json"
+    path.write_text(path.read_text().replace('"Final"', '"Final "', 1))
+    assert planned(workdir, MERGED) == {("nba_summary", DATES[2]), *per_date_jobs(DATES[2:]), ("nba_merge", None)}
+
+
+def test_a_corrected_date_recomputes_exactly_the_dates_whose_window_holds_it(season, tmp_path):
+    workdir = local_workdir(season, tmp_path, DATES, window_days=2)
+    run_snakemake(workdir, "--cores", "2", MERGED)
+    before = mtimes(workdir)
+    path = tmp_path / "data" / "boxscores" / f"{DATES[2]}.json"
+    documents = json.loads(path.read_text())
+    player_stats = documents[1]["resultSets"][0]
+    row = next(r for r in player_stats["rowSet"] if r[9] is not None)
+    row[player_stats["headers"].index("PTS")] += 2  # a scorer's correction
+    path.write_text(json.dumps(documents, ensure_ascii=False))
+    # window_days 2: DATES[2] is in the windows of DATES[3] and DATES[4] (and is its own roster)
+    touched = DATES[2:5]
+    assert planned(workdir, MERGED) == {("nba_summary", DATES[2]), *per_date_jobs(touched), ("nba_merge", None)}
+    run_snakemake(workdir, "--cores", "2", MERGED)
+    after = mtimes(workdir)
+    rerun = {k for k in after if after[k] != before[k]}
+    assert rerun == {f"player_game_summary/{DATES[2]}"} | {f"{s}/{d}" for s in PER_DATE[1:] for d in touched}
+
+
+def test_a_malformed_date_file_fails_only_its_own_jobs(season, tmp_path):
+    workdir = local_workdir(season, tmp_path, DATES[:5])
+    bad = tmp_path / "data" / "boxscores" / f"{DATES[2]}.json"
+    bad.write_text(bad.read_text()[:5000])
+    result = run_snakemake(workdir, "--cores", "2", MERGED, check=False)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{bad}: not valid JSON" in log and "nba_composite_factors" in log
+    out = workdir / "results" / "nba"
+    for d in DATES[:5]:
+        assert (out / "player_game_summary" / f"{d}.parquet").exists()
+        assert (out / "ml_feature_store" / f"{d}.parquet").exists() == (d != DATES[2]), d
+    assert not (out / "composite_factors" / f"{DATES[2]}.parquet").exists() and not (out / "ml_feature_store.parquet").exists()
+    later = pl.read_parquet(out / "composite_factors" / f"{DATES[4]}.parquet")
+    assert (later["window_unreadable_dates"] == 1).all() and not later["production_ready"].any()
