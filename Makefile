@@ -19,9 +19,11 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/snakemake --cores $(CORES)
 
-# The default suite, run by CI: everything except tests marked slow.
+# What CI runs: everything except tests marked slow, then the fault-injection suite (slow:
+# minutes of real snakemake runs under kills, crashes and a flaky MAST) as a step of its own.
 test: install
 	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest tests/faults -m slow
 
 test-all: install
 	$(BIN)/python -m pytest

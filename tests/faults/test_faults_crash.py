@@ -51,7 +51,7 @@ def test_a_crash_mid_write_leaves_no_trusted_output_and_a_rerun_redoes_the_shard
                      output=tmp_path / "crashed.log")
         proc.wait(timeout=300)
         kill_group(proc)
-        crashes = [f for f in injected(log) if f["fault"] == "crash_mid_write"]
+        crashes = [f for f in injected(log) if f["event"] == "crash_mid_write"]
         assert len(crashes) == 1, f"expected one crash writing {what}, got {crashes}"
         partial = crashes[0]["path"]
         if mode == "job":

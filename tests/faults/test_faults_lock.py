@@ -31,7 +31,7 @@ def start_held(lab, tmp_path, **hold):
     log, release = tmp_path / "faults.jsonl", tmp_path / "release"
     env = shim_env(log, release=release, **({"hold_write": pattern} | hold))
     first = start(lab.workdir, *lab.tables_args(), env=env, output=tmp_path / "first.log")
-    wait_for(lambda: any(f["fault"].startswith("hold_") for f in injected(log)) and locks(lab.workdir), first,
+    wait_for(lambda: any(f["event"].startswith("hold_") for f in injected(log)) and locks(lab.workdir), first,
              what="the first run to be held with the lock taken")
     return first, release
 

@@ -5,8 +5,8 @@ imports this module at the start of snakemake and of every job it spawns; produc
 carries no test hooks. Nothing happens unless a ``SHARDFLOW_FAULTS_*`` variable asks for it:
 
 ``SHARDFLOW_FAULTS_LOG``
-    JSON-lines file: one line per injected fault (``{"fault": ..., ...}``), appended by every
-    process, so the test can count what was injected.
+    JSON-lines file: one line per injected fault or other event (``{"event": ..., "pid": ...}``),
+    appended by every process, so the test can count what was injected.
 ``SHARDFLOW_FAULTS_CRASH_WRITE`` (an ``fnmatch`` pattern) and ``SHARDFLOW_FAULTS_CRASH_MODE``
     A parquet write (polars ``DataFrame.write_parquet`` or pandas ``DataFrame.to_parquet``) to a
     path matching the pattern is cut short: the file is written, truncated to half its bytes
@@ -19,8 +19,9 @@ carries no test hooks. Nothing happens unless a ``SHARDFLOW_FAULTS_*`` variable 
     a real ``lightkurve.SearchResult``; the HTTP layer (``requests.adapters.HTTPAdapter.send``,
     which astroquery's transfers use) serves ``<archive>/<filename>`` for MAST download URLs and
     refuses every other URL, so the real lightkurve, astroquery, requests and urllib3 code runs
-    on top of it. Each search and each HTTP request fails with probability ``RATE`` (seeded per
-    request, so a rerun meets the same faults): searches with a read timeout or an HTTP 503;
+    on top of it. Each search and each HTTP request fails with probability ``RATE``, drawn from
+    ``SEED``, the request and how many such requests came before (counted in ``LOG.calls/``, so a
+    job that Snakemake retries meets new draws, and a rerun of the test the same ones): searches with a read timeout or an HTTP 503;
     HEAD/GET requests with a connect timeout or an HTTP 5xx, and GET transfers also by being cut
     short (fewer bytes than Content-Length: urllib3's IncompleteRead), by ending early without
     a Content-Length (a "200 OK" partial file, as a proxy that drops the connection gives) or
@@ -39,6 +40,7 @@ carries no test hooks. Nothing happens unless a ``SHARDFLOW_FAULTS_*`` variable 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import importlib.abc
 import importlib.util
 import io
@@ -53,11 +55,11 @@ import time
 _ENV = {k: v for k, v in os.environ.items() if k.startswith("SHARDFLOW_FAULTS_")}
 
 
-def record(fault: str, **details) -> None:
-    """Append one injected fault to ``SHARDFLOW_FAULTS_LOG`` (one short line per write)."""
+def record(event: str, **details) -> None:
+    """Append one event to ``SHARDFLOW_FAULTS_LOG`` (one short line per write)."""
     path = _ENV.get("SHARDFLOW_FAULTS_LOG")
     if path:
-        line = json.dumps({"fault": fault, "pid": os.getpid(), **details}) + "\n"
+        line = json.dumps({"event": event, "pid": os.getpid(), **details}) + "\n"
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, line.encode())
@@ -151,17 +153,27 @@ _MAST_DOWNLOAD = "https://mast.stsci.edu/api/v0.1/Download/file?uri=mast:"
 class _FlakyMast:
     """A MAST of the files in ``archive`` whose searches and HTTP requests fail at ``rate``."""
 
-    def __init__(self, archive: str, rate: float, seed: str) -> None:
+    def __init__(self, archive: str, rate: float, seed: str, calls: str) -> None:
         self.archive = archive
         self.rate = rate
         self.seed = seed
+        self.calls = calls
         with open(os.path.join(archive, "index.json")) as fh:
             self.index = json.load(fh)
-        self.calls: dict[str, int] = {}
+        self.searched = False
 
     def draw(self, key: str, faults: list[str]) -> tuple[str | None, random.Random]:
-        """The fault for the next request about ``key`` (None: none), seeded per request."""
-        n = self.calls[key] = self.calls.get(key, 0) + 1
+        """The fault for the next request about ``key`` (None: none), seeded per request. One
+        job at a time asks about a key, so the count file needs no lock."""
+        os.makedirs(self.calls, exist_ok=True)
+        counter = os.path.join(self.calls, hashlib.sha256(key.encode()).hexdigest()[:16])
+        try:
+            with open(counter) as fh:
+                n = int(fh.read()) + 1
+        except FileNotFoundError:
+            n = 1
+        with open(counter, "w") as fh:
+            fh.write(str(n))
         rng = random.Random(f"{self.seed}:{key}:{n}")
         return (rng.choice(faults) if rng.random() < self.rate else None), rng
 
@@ -170,6 +182,9 @@ class _FlakyMast:
         import requests
         from astropy.table import Table
 
+        if not self.searched:  # a download job starts with its search
+            self.searched = True
+            record("mast_job", target=str(target))
         fault, _ = self.draw(f"search:{target}", ["timeout", "http_503"])
         if fault == "timeout":
             record("search_timeout", target=str(target))
@@ -300,6 +315,7 @@ if "SHARDFLOW_FAULTS_MAST_ARCHIVE" in _ENV:
         _ENV["SHARDFLOW_FAULTS_MAST_ARCHIVE"],
         float(_ENV.get("SHARDFLOW_FAULTS_MAST_RATE", "0.3")),
         _ENV.get("SHARDFLOW_FAULTS_SEED", "0"),
+        _ENV["SHARDFLOW_FAULTS_LOG"] + ".calls",
     )
 
     def _patch_lightkurve(lk) -> None:
