@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 CORES  ?= all
 
-.PHONY: install run test test-all lint bench clean
+.PHONY: install run test test-cluster test-faults test-all lint bench clean
 
 install: $(VENV)/.installed
 
@@ -19,11 +19,17 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/snakemake --cores $(CORES)
 
-# What CI runs: everything except tests marked slow, then the fault-injection suite (slow:
-# minutes of real snakemake runs under kills, crashes and a flaky MAST) as a step of its own.
+# What CI runs: everything except tests marked slow. The real-SLURM tests (tests/cluster) and
+# the slow fault-injection suite (tests/faults -m slow) are still being finished (issue 6):
+# run them with `make test-cluster` and `make test-faults`.
 test: install
-	$(BIN)/python -m pytest -m "not slow"
-	$(BIN)/python -m pytest tests/faults -m slow
+	$(BIN)/python -m pytest -m "not slow" --ignore=tests/cluster
+
+test-cluster: install
+	$(BIN)/python -m pytest tests/cluster
+
+test-faults: install
+	$(BIN)/python -m pytest tests/faults
 
 test-all: install
 	$(BIN)/python -m pytest
