@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/exoplanets_workflow.py --n-targets 120 --batch-size 60
 	$(BIN)/python benchmarks/lunar_accuracy.py
 	$(BIN)/python benchmarks/lunar_month.py
+	$(BIN)/python benchmarks/nba_workflow.py
 
 clean:
 	rm -rf results .snakemake
