@@ -18,6 +18,9 @@ rule exoplanets:
         "results/exoplanets/plots/period_recovery.png",
         "results/exoplanets/plots/sde_by_label.png",
         "results/exoplanets/plots/diagnostics.png",
+        # also a plain input here: the features read it as ancient(), and Snakemake 9.27 can end a
+        # cluster run early otherwise (docs/cluster.md, "A run that ends early")
+        "resources/numba_cache/exoplanets.compiled",
 
 
 rule exoplanets_demo_data:
