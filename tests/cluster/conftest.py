@@ -101,4 +101,4 @@ def pytest_terminal_summary(terminalreporter, config):
     if times := config.stash.get(WALL_TIMES, {}):
         terminalreporter.section("SLURM against local wall time")
         for label, (seconds, jobs) in times.items():
-            terminalreporter.write_line(f"{label:<40} {seconds:7.1f} s   {jobs:3d} SLURM jobs")
+            terminalreporter.write_line(f"{label:<50} {seconds:7.1f} s   {jobs:3d} SLURM jobs")
