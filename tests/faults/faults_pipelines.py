@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from workdir import chips_tables
 
 
 @dataclass(frozen=True)
@@ -159,15 +160,6 @@ CSV_DAMAGES = {
 }
 
 CHIPS_RAW = "resources/demo/chips/raw"
-
-
-def chips_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    out = workdir / "results" / "chips"
-    return {
-        "manifest": pd.read_parquet(out / "manifest.parquet"),
-        "metrics": pd.read_parquet(out / "metrics.parquet"),
-        "errors": pd.read_csv(out / "staging_errors.csv"),
-    }
 
 
 def chips_sample_run(workdir: Path) -> Path:

@@ -10,18 +10,9 @@ import pandas as pd
 import pytest
 
 from shardflow.chips.demo import demo_dates, write_demo_lab
-from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
+from workdir import chips_tables, kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 DEMO = {"pipelines": ["chips"], "chips": {"demo": {"n_chips": 3, "n_days": 4, "runs_per_chip_day": 3}}}
-
-
-def chips_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    out = workdir / "results" / "chips"
-    return {
-        "manifest": pd.read_parquet(out / "manifest.parquet"),
-        "metrics": pd.read_parquet(out / "metrics.parquet"),
-        "errors": pd.read_csv(out / "staging_errors.csv"),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -84,3 +84,13 @@ def final_tables(workdir: Path) -> dict[str, pd.DataFrame]:
         "features": pd.read_parquet(out / "features.parquet").drop(columns=NONDETERMINISTIC),
         "failed": pd.read_csv(out / "failed_samples.csv"),
     }
+
+
+def chips_tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    """The final tables of the chips pipeline."""
+    out = workdir / "results" / "chips"
+    return {
+        "manifest": pd.read_parquet(out / "manifest.parquet"),
+        "metrics": pd.read_parquet(out / "metrics.parquet"),
+        "errors": pd.read_csv(out / "staging_errors.csv"),
+    }
