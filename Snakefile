@@ -3,6 +3,7 @@
 # Run `snakemake --cores N <pipeline>`; `all` builds config["pipelines"].
 
 import os
+import shlex
 import sys
 
 from snakemake.utils import min_version, validate
@@ -13,6 +14,12 @@ min_version("9.0")
 
 # numba-compiled kernels (TLS, wotan) are cached on disk and shared by all jobs.
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath("resources/numba_cache"))
+
+# `python` in a `shell:` rule is the interpreter running Snakemake (as for `script:` rules), even
+# when its environment is not activated; with --sdm conda and the like, the deployed one. The
+# prefix keeps Snakemake's own default, `set -euo pipefail`.
+if not workflow.deployment_settings.deployment_method:
+    shell.prefix(f"set -euo pipefail; PATH={shlex.quote(os.path.dirname(sys.executable))}:\"$PATH\"; ")
 
 
 configfile: "config/config.yaml"

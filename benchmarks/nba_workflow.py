@@ -5,7 +5,7 @@ charts and points lines), then times (a) the backfill through ``snakemake --core
 summary, composite-factors and feature-store job per date (495 jobs) and the merge (target:
 at most 120 s wall on a 2-core machine; the original system took minutes per date), and (b)
 the same computation in one Python process, which gives the per-date cost of each processor
-without the per-job start (interpreter, imports, Snakemake's script preamble); the difference
+without the per-job start (interpreter, imports, Snakemake's bookkeeping); the difference
 is the workflow's overhead.
 
 Writes results/benchmarks/nba_workflow.json.

@@ -1,6 +1,7 @@
 # Helper functions and wildcard constraints shared by the rule files. Nothing else.
 
 import os
+import shlex
 from functools import lru_cache
 
 from snakemake.exceptions import WorkflowError
@@ -15,6 +16,12 @@ wildcard_constraints:
     chip=r"\d+",
     proc=r"IVg|VVg|It",
     month=r"\d{4}-\d{2}",
+
+
+def shell_option(flag, values):
+    """``flag`` and the quoted path for a `shell:` command when an optional input list holds one
+    path, else nothing."""
+    return f"{flag} {shlex.quote(values[0])}" if values else ""
 
 
 EXO = config["exoplanets"]

@@ -50,14 +50,17 @@ rule nba_summary:
     priority: nba_priority(0)
     params:
         format=NBA["format"],
+        lines=lambda wildcards, input: shell_option("--lines", input.lines),
     log:
         f"{NBA_LOGS}/summary/{{date}}.log",
     benchmark:
         f"{NBA_BENCH}/summary/{{date}}.tsv"
     conda:
         "../envs/nba.yaml"
-    script:
-        "../scripts/nba/summary.py"
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs summary"
+        " --date {wildcards.date} --boxscores {input.boxscores:q} {params.lines}"
+        " --format {params.format} --log {log:q} {output:q}"
 
 
 rule nba_composite_factors:
@@ -78,8 +81,11 @@ rule nba_composite_factors:
         f"{NBA_BENCH}/composite_factors/{{date}}.tsv"
     conda:
         "../envs/nba.yaml"
-    script:
-        "../scripts/nba/composite_factors.py"
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs composite_factors"
+        " --date {wildcards.date} --roster {input.roster:q} --high-usage-pct {params.high_usage_pct}"
+        " --bootstrap-games {params.bootstrap_games} --production-ready-pct {params.production_ready_pct}"
+        " --log {log:q} --output {output:q} {input.window:q}"
 
 
 rule nba_feature_store:
@@ -96,8 +102,9 @@ rule nba_feature_store:
         f"{NBA_BENCH}/feature_store/{{date}}.tsv"
     conda:
         "../envs/nba.yaml"
-    script:
-        "../scripts/nba/feature_store.py"
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs feature_store"
+        " --date {wildcards.date} --factors {input.factors:q} --log {log:q} --output {output:q} {input.window:q}"
 
 
 rule nba_merge:

@@ -176,9 +176,8 @@ def test_an_unreadable_window_date_is_counted(roster, history, factors):
     )
 
 
-def test_the_per_date_jobs_import_neither_pandas_nor_numpy():
-    code = ("import sys; import shardflow.nba.datefile, shardflow.nba.summary, shardflow.nba.lines, "
-            "shardflow.nba.composite, shardflow.nba.features, shardflow.nba.history, shardflow.io; "
-            "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))")
+def test_the_per_date_jobs_import_neither_pandas_numpy_nor_snakemake():
+    code = ("import sys; import shardflow.nba.jobs; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'snakemake') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

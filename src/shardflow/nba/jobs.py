@@ -1,0 +1,113 @@
+"""The per-date NBA jobs as one command line: ``python -m shardflow.nba.jobs STEP ...``.
+
+Rules nba_summary, nba_composite_factors and nba_feature_store run these through `shell:`
+instead of `script:`: a date's step does 15 to 90 ms of work, and the `script:` preamble imports
+Snakemake into every job (about 0.08 s of a job's 0.3 s start; docs/nba.md, Speed). Each step
+only moves data between its files and the library functions, like a rule script. The rules set
+POLARS_MAX_THREADS to their threads.
+
+    summary            --date D --boxscores FILE [--lines FILE] --format F --log LOG OUTPUT
+    composite_factors  --date D --roster SUMMARY --high-usage-pct P --bootstrap-games N
+                       --production-ready-pct P --log LOG --output OUTPUT WINDOW_SUMMARY...
+    feature_store      --date D --factors FILE --log LOG --output OUTPUT WINDOW_SUMMARY...
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import polars as pl
+
+from shardflow.io import script_logger, write_polars
+from shardflow.nba.boxscore import BoxScoreError
+from shardflow.nba.composite import composite_factors
+from shardflow.nba.datefile import read_date_file
+from shardflow.nba.features import FEATURE_VERSION, FEATURES, feature_store
+from shardflow.nba.history import HISTORY_COLUMNS, load_summaries
+from shardflow.nba.lines import read_lines
+from shardflow.nba.summary import SUMMARY_SCHEMA, player_game_summary, unreadable_reason, write_summary
+
+
+def summary(args: argparse.Namespace) -> None:
+    """Player game summary of one date; an unreadable date file gives an empty summary marked
+    unreadable, so that later dates go on without it and only this date's factors fail."""
+    log = script_logger(args.log, "nba.summary")
+    try:
+        box = read_date_file(args.boxscores, args.date, args.format)
+        lines = read_lines(args.lines) if args.lines else None
+    except BoxScoreError as err:
+        log.error("unreadable: %s", err)
+        write_summary(pl.DataFrame(schema=SUMMARY_SCHEMA), args.output, unreadable=str(err))
+        return
+    table = player_game_summary(box, args.date, os.path.basename(args.boxscores), lines)
+    write_summary(table, args.output)
+    log.info("%s: %d games, %d player rows (%d DNP), %d with a points line, %d games with a shot chart",
+             args.date, len(box.teams) // 2, len(table), table["dnp"].sum(),
+             table["points_line"].is_not_null().sum(), box.shot_zones["game_id"].n_unique())
+
+
+def composite(args: argparse.Namespace) -> None:
+    """Composite factors of one date from the summaries of its window; fails, naming the file,
+    when the date's own box-score file was unreadable."""
+    log = script_logger(args.log, "nba.composite_factors")
+    if reason := unreadable_reason(args.roster):
+        message = f"no composite factors for {args.date}: its box-score file is unreadable: {reason}"
+        log.error(message)
+        raise SystemExit(f"nba: {message}")
+    window = [Path(f).stem for f in args.window]
+    factors = composite_factors(
+        pl.read_parquet(args.roster), load_summaries(args.window, HISTORY_COLUMNS), args.date, window,
+        high_usage_pct=args.high_usage_pct, bootstrap_games=args.bootstrap_games,
+        production_ready_pct=args.production_ready_pct,
+    )  # fmt: skip
+    write_polars(factors, args.output)
+    log.info("%s: %d players from %d window dates (%d unreadable); %d production-ready, %d bootstrapping",
+             args.date, len(factors), len(window), factors["window_unreadable_dates"].max() or 0,
+             factors["production_ready"].sum(), factors["early_season_bootstrap"].sum())
+
+
+def features(args: argparse.Namespace) -> None:
+    """Feature vectors of one date from its composite factors and the summaries of its window."""
+    log = script_logger(args.log, "nba.feature_store")
+    table = feature_store(pl.read_parquet(args.factors), load_summaries(args.window, HISTORY_COLUMNS))
+    write_polars(table, args.output)
+    log.info("%s: %d feature vectors of %d features (%s) from %d window dates", args.date, len(table),
+             len(FEATURES), FEATURE_VERSION, len(args.window))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m shardflow.nba.jobs", description=__doc__.splitlines()[0])
+    steps = top.add_subparsers(dest="step", required=True)
+
+    step = steps.add_parser("summary")
+    step.add_argument("--boxscores", required=True)
+    step.add_argument("--lines")
+    step.add_argument("--format", required=True)
+    step.add_argument("output")
+    step.set_defaults(run=summary)
+
+    step = steps.add_parser("composite_factors")
+    step.add_argument("--roster", required=True)
+    step.add_argument("--high-usage-pct", type=float, required=True)
+    step.add_argument("--bootstrap-games", type=int, required=True)
+    step.add_argument("--production-ready-pct", type=float, required=True)
+    step.set_defaults(run=composite)
+
+    step = steps.add_parser("feature_store")
+    step.add_argument("--factors", required=True)
+    step.set_defaults(run=features)
+
+    for name, step in steps.choices.items():
+        step.add_argument("--date", required=True)
+        step.add_argument("--log", required=True)
+        if name != "summary":
+            step.add_argument("--output", required=True)
+            step.add_argument("window", nargs="*", help="summaries of the window's dates")
+    return top
+
+
+if __name__ == "__main__":
+    arguments = parser().parse_args()
+    arguments.run(arguments)
