@@ -5,8 +5,11 @@ files; a run killed with SIGKILL (or a lost node, or a power cut) leaves its loc
 Snakemake then asks for ``--unlock``. The workflow records the process that holds the lock
 (``record_owner``, from ``onstart``, i.e. after the lock is taken); at the start of the next
 run ``clear_stale_locks`` removes the lock only if that owner is known to be dead on this
-host. A lock whose owner is alive, runs on another host or is unknown is left alone, so a
-second concurrent run is still refused by Snakemake.
+host and no other Snakemake process works in this directory. A lock whose owner is alive, runs
+on another host or is unknown is left alone, so a second concurrent run is still refused by
+Snakemake. The second condition covers a run that has taken its lock but not yet recorded
+itself (Snakemake locks after building the DAG, ``onstart`` comes later): the record then still
+names an earlier, finished run.
 """
 
 from __future__ import annotations
@@ -38,6 +41,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _snakemake_working_here() -> list[int]:
+    """Pids of the other live Snakemake processes on this host whose working directory is this
+    one (empty where there is no /proc). A Snakemake process is one whose command runs the
+    ``snakemake`` program or module; a job's own script is not one."""
+    here, me = Path.cwd().resolve(), os.getpid()
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(proc.name) == me or Path(os.readlink(proc / "cwd")).resolve() != here:
+                continue
+            argv = (proc / "cmdline").read_bytes().split(b"\0")[:3]
+        except (OSError, ValueError):
+            continue
+        if b"snakemake" in (Path(a.decode(errors="replace")).name.encode() for a in argv) and _alive(int(proc.name)):
+            pids.append(int(proc.name))
+    return pids
+
+
 def record_owner(snakemake_dir: str | os.PathLike = ".snakemake") -> None:
     """Record this process as the holder of the working directory's lock."""
     path = Path(snakemake_dir) / OWNER_FILE
@@ -55,7 +76,7 @@ def clear_stale_locks(snakemake_dir: str | os.PathLike = ".snakemake") -> str | 
         pid, host = int(owner["pid"]), owner["host"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if host != socket.gethostname() or _alive(pid):
+    if host != socket.gethostname() or _alive(pid) or _snakemake_working_here():
         return None
     for lock in locks:
         lock.unlink(missing_ok=True)

@@ -58,9 +58,6 @@ def test_a_second_snakemake_is_refused_and_the_first_finishes_intact(labs, name,
         faults_report.add(FAULT, "first runs finished with the reference tables / runs", name, 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "shardflow.runlock.clear_stale_locks trusts the owner record of an earlier, finished run while "
-    "a new run holds the lock but has not reached onstart (record_owner) yet, and removes the live lock"))
 def test_a_second_snakemake_is_refused_before_the_first_records_its_owner(labs, tmp_path):
     """Snakemake takes its lock after building the DAG, and ``onstart`` records the owner only
     after the DAG's post-processing: a moment that grows with the DAG (seconds for a 12,000-target
