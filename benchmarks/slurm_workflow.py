@@ -12,7 +12,7 @@ the number of jobs is the cost of a SLURM job here; on a real cluster it buys ma
 
 Writes results/benchmarks/slurm_vs_local.json.
 
-    python benchmarks/slurm_workflow.py [--pipelines exoplanets chips] [--configfile my.yaml]
+    python benchmarks/slurm_workflow.py [--pipelines exoplanets chips nba lunar] [--configfile my.yaml]
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def job_seconds(workdir: Path) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pipelines", nargs="+", default=["exoplanets", "chips"])
+    parser.add_argument("--pipelines", nargs="+", default=["exoplanets", "chips", "nba", "lunar"])
     parser.add_argument("--configfile", type=Path, help="YAML merged over config/config.yaml (default: the demo)")
     args = parser.parse_args()
     config = yaml.safe_load(args.configfile.read_text()) if args.configfile else {}

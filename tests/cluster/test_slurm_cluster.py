@@ -41,6 +41,14 @@ PIPELINES = {
         {"demo": {"n_chips": 3, "n_days": 4, "runs_per_chip_day": 3}},
         ("manifest.parquet", "metrics.parquet", "staging_errors.csv"),
     ),
+    "nba": Pipeline(
+        {"demo": {"n_teams": 4, "roster_size": 10, "n_dates": 6}},
+        ("ml_feature_store.parquet",),
+    ),
+    "lunar": Pipeline(
+        {"demo": {"days": ["1998-04-11", "1998-04-20", "1998-05-11"], "spectra_per_day": 100}},
+        ("potential.parquet", "read_errors.csv"),
+    ),
 }
 CONFIG = {"pipelines": list(PIPELINES), **{name: p.config for name, p in PIPELINES.items()}}
 
