@@ -12,6 +12,7 @@ way around that: building or converting any pyarrow array imports pandas when it
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import sys
@@ -50,8 +51,12 @@ def replace_atomically(path: Path, write) -> None:
     """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
 
     The rename is atomic on POSIX filesystems: readers see the old file or the whole new one.
+    A temporary file that a killed writer of the same path left behind (``.NAME.tmp-PID``) is
+    removed first; no other job writes this path meanwhile (Snakemake runs one job per output).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.tmp-*"):
+        stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         write(tmp)
