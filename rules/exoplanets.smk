@@ -86,6 +86,7 @@ rule exoplanets_download:
         exptime=EXO["mast"]["exptime"],
         retries=EXO["mast"]["retries"],
         backoff_s=EXO["mast"]["backoff_s"],
+        timeout_s=EXO["mast"]["timeout_s"],
     resources:
         mast_downloads=1,
     retries: 1

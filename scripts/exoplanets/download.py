@@ -1,7 +1,7 @@
 """Snakemake ``script:``: download one catalog target's light curve from MAST.
 
 Reads ``wildcards.target_id`` and ``params`` (``mission``, ``author``, ``exptime``, ``retries``,
-``backoff_s``, ``cache_dir``), writes the download record (JSON) to ``output.record`` and logs to
+``backoff_s``, ``timeout_s``, ``cache_dir``), writes the download record (JSON) to ``output.record`` and logs to
 ``log[0]``. Persistent transient failures raise, failing this job only; see
 ``shardflow.exoplanets.mast``.
 """
@@ -23,6 +23,7 @@ def main(smk) -> None:
             exptime=None if params.exptime is None else float(params.exptime),
             retries=int(params.retries),
             backoff_s=float(params.backoff_s),
+            timeout_s=float(params.timeout_s),
             logger=logger,
         )
     except Exception:

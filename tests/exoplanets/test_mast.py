@@ -16,6 +16,8 @@ import runpy
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,6 +36,7 @@ from shardflow.exoplanets.mast import (
     InvalidLightCurveFile,
     download_lightcurve,
     is_transient,
+    limit_request_time,
     validate_fits,
     write_record,
 )
@@ -619,7 +622,7 @@ def test_script_writes_record_and_log(tmp_path, monkeypatch):
     snakemake = SimpleNamespace(
         wildcards=SimpleNamespace(target_id=TARGET),
         params=SimpleNamespace(
-            mission="TESS", author="SPOC", exptime=120, retries=2, backoff_s=1,
+            mission="TESS", author="SPOC", exptime=120, retries=2, backoff_s=1, timeout_s=30,
             cache_dir=str(tmp_path / "cache"),
         ),
         output=SimpleNamespace(record=str(tmp_path / "records" / f"{TARGET}.json")),
@@ -647,3 +650,24 @@ def test_module_import_does_not_import_lightkurve():
     code = "import sys, shardflow.exoplanets.mast; print('lightkurve' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_stalled_request_times_out_as_a_transient_error():
+    """A server that accepts the connection and then sends nothing: without a timeout the
+    request would wait forever (astroquery downloads product files with none)."""
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    session = requests.Session()
+    limit_request_time(session, 0.5)
+    start = time.monotonic()
+    try:
+        with pytest.raises(requests.exceptions.Timeout) as caught:
+            session.get(f"http://127.0.0.1:{server.getsockname()[1]}/file.fits")
+    finally:
+        server.close()
+    assert time.monotonic() - start < 10
+    assert is_transient(caught.value)

@@ -46,6 +46,7 @@ __all__ = [
     "TIME_COLUMNS",
     "download_lightcurve",
     "is_transient",
+    "limit_request_time",
     "validate_fits",
     "write_record",
 ]
@@ -209,6 +210,31 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+class _DefaultTimeoutAdapter(requests.adapters.HTTPAdapter):
+    """An HTTP adapter that gives every request without a timeout of its own ``timeout_s``."""
+
+    def __init__(self, timeout_s: float):
+        super().__init__()
+        self.timeout_s = timeout_s
+
+    def send(self, request, timeout=None, **kwargs):
+        return super().send(request, timeout=self.timeout_s if timeout is None else timeout, **kwargs)
+
+
+def limit_request_time(session: requests.Session, timeout_s: float) -> None:
+    """Make every request of ``session`` that sets no timeout fail with
+    ``requests.exceptions.Timeout`` (transient, so retried) when the server sends nothing for
+    ``timeout_s`` seconds, instead of waiting forever.
+
+    astroquery 0.4 gives its queries a timeout (``astroquery.mast.conf.timeout``, 600 s) but
+    downloads product files (``Observations._download_file``) with none, so one stalled
+    connection would hold a download job for as long as the run lasts.
+    """
+    adapter = _DefaultTimeoutAdapter(timeout_s)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+
+
 def _product_relpath(product: Any) -> Path:
     """Where lightkurve stores ``product`` (a one-row SearchResult), relative to the cache.
 
@@ -266,6 +292,7 @@ def download_lightcurve(
     exptime: float | None,
     retries: int,
     backoff_s: float,
+    timeout_s: float = 120.0,
     search: Callable[..., Any] | None = None,
     sleep: Callable[[float], Any] = time.sleep,
     logger: logging.Logger | None = None,
@@ -278,6 +305,9 @@ def download_lightcurve(
     by distance from the target, then pipeline priority (Kepler, K2, SPOC; then TESS-SPOC and
     KBONUS-BKG; then QLP; then the rest), then author, year (earliest first), exposure time and
     mission (sector/quarter). Set ``author`` and ``exptime`` to pin down which product it is.
+
+    With the default ``search``, a MAST request that sends nothing for ``timeout_s`` seconds
+    fails as a transient error (:func:`limit_request_time`).
 
     Search and download share one retry budget: after a transient error (see
     :func:`is_transient`) the function sleeps ``backoff_s * 2**k`` seconds, k = 0, 1, 2, ...,
@@ -304,8 +334,10 @@ def download_lightcurve(
     cache.mkdir(parents=True, exist_ok=True)
     if search is None:
         import lightkurve
+        from astroquery.mast import Observations
 
         search = lightkurve.search_lightcurve
+        limit_request_time(Observations._session, timeout_s)  # lightkurve downloads through it
 
     record: dict[str, Any] = {
         "target_id": target_id,
