@@ -10,12 +10,16 @@ pipeline, write its entry below and add it to :data:`PIPELINES`; every test pick
 from __future__ import annotations
 
 import csv
+import json
 import random
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
+import yaml
 from workdir import chips_tables
 
 
@@ -40,15 +44,20 @@ class Pipeline:
     #: A good input file of a workdir whose ``prepare`` targets are built.
     sample_input: Callable[[Path], Path]
     #: Put an extra input file with these bytes where the pipeline reads it, named after ``name``
-    #: (unique, no suffix); return the file name as the pipeline's messages will show it.
+    #: (unique, no suffix) where the pipeline lets files have any name, else under a new name of
+    #: the form it needs (a new date); return the file name as the pipeline's messages will show it.
     add_input: Callable[[Path, str, bytes], str]
-    #: The per-item error messages (failed rows, rejected files) of a finished run.
+    #: The per-item error messages (failed rows, rejected files, failed shards) of a run.
     rejections: Callable[[Path], list[str]]
     #: (shard output to remove so that its job runs, fnmatch pattern of a parquet write of that
     #: job (polars ``write_parquet`` or pandas ``to_parquet``) to crash in, what is written there).
     crash_writes: tuple[tuple[str, str, str], ...]
     #: (malformed config, texts the schema error must contain: they name the key).
     bad_configs: tuple[tuple[dict, tuple[str, ...]], ...]
+    #: Whether a damaged input fails the shard it belongs to (its job fails naming the file, the
+    #: run exits non-zero and every other shard finishes; the final tables are not built) instead
+    #: of becoming rows of the final tables of a run that succeeds.
+    damaged_input_fails_shard: bool = False
 
 
 def _garbage(n: int, seed: int = 0) -> bytes:
@@ -204,4 +213,226 @@ CHIPS = Pipeline(
 )
 
 
-PIPELINES: dict[str, Pipeline] = {p.name: p for p in (EXOPLANETS, CHIPS)}
+# --- nba: stats.nba.com date files (JSON) -------------------------------------------------
+
+NBA_DEMO = "resources/demo/nba"
+#: The demo's first date: the date file that damaged copies are made of.
+NBA_SAMPLE_DATE = "2024-10-22"
+#: A copy of the demo's date files, as the workdir's own ``nba.boxscores_dir`` (inputs test).
+NBA_OWN_BOXSCORES = "resources/fault_inputs/nba/boxscores"
+
+
+def set_config(workdir: Path, section: str, **values) -> None:
+    """Set keys of one section of the workdir's config (``test.yaml``)."""
+    path = workdir / "test.yaml"
+    config = yaml.safe_load(path.read_text())
+    config[section] = config.get(section, {}) | values
+    path.write_text(yaml.safe_dump(config))
+
+
+def _drop_player_column(data: bytes, column: str = "PTS") -> bytes:
+    """The box scores without one column of their PlayerStats (header and values)."""
+    documents = json.loads(data)
+    for document in documents:
+        for result_set in document["resultSets"]:
+            if result_set["name"] == "PlayerStats":
+                at = result_set["headers"].index(column)
+                del result_set["headers"][at]
+                for row in result_set["rowSet"]:
+                    del row[at]
+    return json.dumps(documents, ensure_ascii=False).encode()
+
+
+def _garble_player_stat(data: bytes, column: str = "PTS") -> bytes:
+    """One statistic of a player who played written as no number is."""
+    documents = json.loads(data)
+    player_stats = next(r for d in documents for r in d["resultSets"] if r["name"] == "PlayerStats")
+    row = next(r for r in player_stats["rowSet"] if r[player_stats["headers"].index("MIN")])
+    row[player_stats["headers"].index(column)] = "1.2.3"
+    return json.dumps(documents, ensure_ascii=False).encode()
+
+
+def _only_scoreboard(data: bytes) -> bytes:
+    """The date's ScoreboardV2 response alone (the box-score requests failed)."""
+    return json.dumps(json.loads(data)[:1], ensure_ascii=False).encode()
+
+
+JSON_DAMAGES = {
+    "truncated": lambda data: data[: len(data) * 6 // 10],
+    "empty": lambda data: b"",
+    "html-error-page": FITS_DAMAGES["html-error-page"],
+    "invalid-utf8": lambda data: data[:400] + b"\xff\xfe\xfa" + data[400:],
+    "scoreboard-without-box-scores": _only_scoreboard,
+    "missing-column": _drop_player_column,
+    "garbled-number": _garble_player_stat,
+}
+
+
+def nba_tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"features": pd.read_parquet(workdir / "results/nba/ml_feature_store.parquet")}
+
+
+def add_nba_date(workdir: Path, name: str, data: bytes) -> str:
+    """A new date file after the last date. The demo reads only its configured dates, so the
+    first extra file makes a copy of the demo's date files the workdir's ``boxscores_dir`` (and
+    the demo's lines its ``lines_dir``: the same tables), where every file is a date. A file's
+    name is its date, so ``name`` is not used; the copy of the sample date is re-dated (its date
+    strings replaced, same length) so that undamaged it would be a good file of its new date."""
+    own = workdir / NBA_OWN_BOXSCORES
+    if not own.is_dir():
+        shutil.copytree(workdir / NBA_DEMO / "boxscores", own)
+        set_config(workdir, "nba", boxscores_dir=NBA_OWN_BOXSCORES, lines_dir=f"{NBA_DEMO}/lines")
+    day = (date.fromisoformat(max(p.stem for p in own.glob("*.json"))) + timedelta(days=1)).isoformat()
+    for old, new in ((NBA_SAMPLE_DATE, day), (NBA_SAMPLE_DATE.replace("-", ""), day.replace("-", ""))):
+        data = data.replace(old.encode(), new.encode())
+    (own / f"{day}.json").write_bytes(data)
+    return f"{day}.json"
+
+
+def nba_rejections(workdir: Path) -> list[str]:
+    """The errors of the dates' composite-factors jobs (a date whose file is unreadable fails there)."""
+    logs = sorted((workdir / "results/logs/nba/composite_factors").glob("*.log"))
+    return [line for log in logs for line in log.read_text().splitlines() if " ERROR " in line]
+
+
+NBA = Pipeline(
+    name="nba",
+    # 4 teams, 6 dates: 18 per-date jobs (~0.3 s each) and the merge
+    config={"pipelines": ["nba"],
+            "nba": {"demo": {"n_teams": 4, "roster_size": 10, "start_date": NBA_SAMPLE_DATE, "n_dates": 6}}},
+    prepare=(f"{NBA_DEMO}/truth/players.csv",),
+    targets=("results/nba/ml_feature_store.parquet",),
+    shards=("results/nba/player_game_summary/*.parquet", "results/nba/composite_factors/*.parquet",
+            "results/nba/ml_feature_store/*.parquet"),
+    read_tables=nba_tables,
+    volatile_columns=(),
+    input_format="date file of stats.nba.com responses (ScoreboardV2, BoxScoreTraditionalV2, ShotChartDetail; JSON)",
+    damages=JSON_DAMAGES,
+    sample_input=lambda workdir: workdir / NBA_DEMO / "boxscores" / f"{NBA_SAMPLE_DATE}.json",
+    add_input=add_nba_date,
+    rejections=nba_rejections,
+    # only the feature store: a missing summary or composite-factors shard is not redone while
+    # the date's feature vectors exist (Snakemake does not rebuild missing intermediate files)
+    crash_writes=(
+        ("results/nba/ml_feature_store/2024-10-24.parquet", "*/ml_feature_store/.2024-10-24.parquet.tmp-*",
+         "a date's feature vectors (polars, atomic rename, in python -m shardflow.nba.jobs run by shell:)"),
+    ),
+    bad_configs=(
+        ({"nba": {"boxscore_dir": "box"}}, ("'boxscore_dir' was unexpected", "On instance['nba']")),
+        ({"nba": {"format": "v4"}}, ("On instance['nba']['format']",)),
+        ({"nba": {"window_days": 0}}, ("On instance['nba']['window_days']",)),
+        ({"nba": {"demo": {"n_teams": "four"}}}, ("On instance['nba']['demo']['n_teams']",)),
+    ),
+    damaged_input_fails_shard=True,
+)
+
+
+# --- lunar: Lunar Prospector ER 3D day files (PDS TAB) -------------------------------------
+
+LUNAR_DEMO = "resources/demo/lunar"
+#: A copy of the demo's day files, as the workdir's own ``lunar.er_dir`` (inputs test).
+LUNAR_OWN_ER = "resources/fault_inputs/lunar/er"
+
+
+def _cut_tab_mid_row(data: bytes) -> bytes:
+    lines = data.splitlines(keepends=True)
+    keep = len(lines) // 2
+    return b"".join(lines[:keep]) + lines[keep][: len(lines[keep]) // 2]
+
+
+def _cut_tab_at_row_end(data: bytes) -> bytes:
+    """Cut after a whole row inside a spectrum (15 rows each)."""
+    lines = data.splitlines(keepends=True)
+    return b"".join(lines[: len(lines) * 2 // 5 + 3])
+
+
+def _overflow_field(data: bytes) -> bytes:
+    """A flux field of one row written as Fortran writes a number too wide for its format."""
+    lines = data.splitlines(keepends=True)
+    at = len(lines) // 3
+    fields = lines[at].split()
+    fields[20] = b"*********"
+    lines[at] = b" ".join(fields) + b"\n"
+    return b"".join(lines)
+
+
+def _drop_tab_row(data: bytes) -> bytes:
+    lines = data.splitlines(keepends=True)
+    del lines[len(lines) // 4]
+    return b"".join(lines)
+
+
+TAB_DAMAGES = {
+    "truncated-mid-row": _cut_tab_mid_row,
+    "truncated-at-row-end": _cut_tab_at_row_end,
+    "missing-row": _drop_tab_row,
+    "fortran-overflow": _overflow_field,
+    "zeroed-block": _zero_block,
+    "invalid-utf8": lambda data: data[:4000] + b"\xff\xfe\xfa" + data[4000:],
+    "garbage": lambda data: _garbage(20000),
+    "empty": lambda data: b"",
+    "html-error-page": FITS_DAMAGES["html-error-page"],
+}
+
+
+def lunar_tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    """The final tables with pandas' nullable dtypes: a damaged file brings nulls into integer
+    columns (``spec_no`` of a spectrum cut short, ``line`` of an unreadable file), which would
+    otherwise turn them float for the rows of every file."""
+    out = workdir / "results" / "lunar"
+    return {"potential": pd.read_parquet(out / "potential.parquet", dtype_backend="numpy_nullable"),
+            "errors": pd.read_csv(out / "read_errors.csv", dtype_backend="numpy_nullable")}
+
+
+def _er_day(name: str) -> date:
+    """The day of an ER 3D file name 3DYYMMDD.TAB (YY >= 90 is 19YY)."""
+    year = int(name[2:4])
+    return date(1900 + year if year >= 90 else 2000 + year, int(name[4:6]), int(name[6:8]))
+
+
+def add_lunar_day(workdir: Path, name: str, data: bytes) -> str:
+    """A new day file 3DYYMMDD.TAB after the last day. The demo reads only its configured days,
+    so the first extra file makes a copy of the demo's day files the workdir's ``er_dir`` (with
+    the demo's orbit as ``kernels``), where every file is read. A file's name is its day, so
+    ``name`` is not used."""
+    own = workdir / LUNAR_OWN_ER
+    if not own.is_dir():
+        shutil.copytree(workdir / LUNAR_DEMO / "er", own)
+        set_config(workdir, "lunar", er_dir=LUNAR_OWN_ER, kernels=[f"{LUNAR_DEMO}/kernels/lp_demo_orbit.bsp"])
+    last = max(_er_day(p.name) for p in own.glob("3D*.TAB"))
+    file_name = f"3D{last + timedelta(days=1):%y%m%d}.TAB"
+    (own / file_name).write_bytes(data)
+    return file_name
+
+
+LUNAR = Pipeline(
+    name="lunar",
+    # three short days in two months (1998-04-20 is the demo's malformed file): two month jobs
+    config={"pipelines": ["lunar"],
+            "lunar": {"demo": {"days": ["1998-04-11", "1998-04-20", "1998-05-11"], "spectra_per_day": 100}}},
+    prepare=(f"{LUNAR_DEMO}/truth.parquet",),
+    targets=("results/lunar/potential.parquet", "results/lunar/read_errors.csv"),
+    shards=("results/lunar/months/*.parquet", "results/lunar/errors/*.parquet"),
+    read_tables=lunar_tables,
+    volatile_columns=(),
+    input_format="ER 3D day file (PDS TAB, Lunar Prospector)",
+    damages=TAB_DAMAGES,
+    sample_input=lambda workdir: workdir / LUNAR_DEMO / "er" / "3D980411.TAB",
+    add_input=add_lunar_day,
+    rejections=lambda workdir: pd.read_csv(workdir / "results/lunar/read_errors.csv")["reason"].tolist(),
+    crash_writes=(
+        ("results/lunar/months/1998-05.parquet", "*/months/.1998-05.parquet.tmp-*",
+         "a month's table (polars, atomic rename)"),
+        ("results/lunar/errors/1998-04.parquet", "*/errors/.1998-04.parquet.tmp-*",
+         "a month's read errors, after its table (the job's second output; polars, atomic rename)"),
+    ),
+    bad_configs=(
+        ({"lunar": {"erdir": "er"}}, ("'erdir' was unexpected", "On instance['lunar']")),
+        ({"lunar": {"months": ["1998-4"]}}, ("On instance['lunar']['months'][0]",)),
+        ({"lunar": {"fit": {"max_kappa_deviance": 0}}}, ("On instance['lunar']['fit']['max_kappa_deviance']",)),
+        ({"lunar": {"demo": {"spectra_per_day": 5}}}, ("On instance['lunar']['demo']['spectra_per_day']",)),
+    ),
+)
+
+
+PIPELINES: dict[str, Pipeline] = {p.name: p for p in (EXOPLANETS, CHIPS, NBA, LUNAR)}
