@@ -60,7 +60,7 @@ rule nba_summary:
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs summary"
         " --date {wildcards.date} --boxscores {input.boxscores:q} {params.lines}"
-        " --format {params.format} --log {log:q} {output:q}"
+        " --format {params.format} --log {log:q} --output {output:q}"
 
 
 rule nba_composite_factors:

@@ -6,7 +6,7 @@ Snakemake into every job (about 0.08 s of a job's 0.3 s start; docs/nba.md, Spee
 only moves data between its files and the library functions, like a rule script. The rules set
 POLARS_MAX_THREADS to their threads.
 
-    summary            --date D --boxscores FILE [--lines FILE] --format F --log LOG OUTPUT
+    summary            --date D --boxscores FILE [--lines FILE] --format F --log LOG --output OUTPUT
     composite_factors  --date D --roster SUMMARY --high-usage-pct P --bootstrap-games N
                        --production-ready-pct P --log LOG --output OUTPUT WINDOW_SUMMARY...
     feature_store      --date D --factors FILE --log LOG --output OUTPUT WINDOW_SUMMARY...
@@ -85,7 +85,6 @@ def parser() -> argparse.ArgumentParser:
     step.add_argument("--boxscores", required=True)
     step.add_argument("--lines")
     step.add_argument("--format", required=True)
-    step.add_argument("output")
     step.set_defaults(run=summary)
 
     step = steps.add_parser("composite_factors")
@@ -93,18 +92,18 @@ def parser() -> argparse.ArgumentParser:
     step.add_argument("--high-usage-pct", type=float, required=True)
     step.add_argument("--bootstrap-games", type=int, required=True)
     step.add_argument("--production-ready-pct", type=float, required=True)
+    step.add_argument("window", nargs="*", help="summaries of the window's dates")
     step.set_defaults(run=composite)
 
     step = steps.add_parser("feature_store")
     step.add_argument("--factors", required=True)
+    step.add_argument("window", nargs="*", help="summaries of the window's dates")
     step.set_defaults(run=features)
 
-    for name, step in steps.choices.items():
+    for step in steps.choices.values():
         step.add_argument("--date", required=True)
         step.add_argument("--log", required=True)
-        if name != "summary":
-            step.add_argument("--output", required=True)
-            step.add_argument("window", nargs="*", help="summaries of the window's dates")
+        step.add_argument("--output", required=True)
     return top
 
 
