@@ -41,22 +41,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _snakemake_working_here() -> list[int]:
-    """Pids of the other live Snakemake processes on this host whose working directory is this
-    one (empty where there is no /proc). A Snakemake process is one whose command runs the
-    ``snakemake`` program or module; a job's own script is not one."""
+def _another_snakemake_here() -> bool:
+    """Whether another live Snakemake process on this host works in this directory (False where
+    there is no /proc). A Snakemake process is one whose command runs the ``snakemake`` program
+    or module; a job's own script is not one."""
     here, me = Path.cwd().resolve(), os.getpid()
-    pids = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if int(proc.name) == me or Path(os.readlink(proc / "cwd")).resolve() != here:
+            pid = int(proc.name)
+            if pid == me or Path(os.readlink(proc / "cwd")).resolve() != here:
                 continue
             argv = (proc / "cmdline").read_bytes().split(b"\0")[:3]
         except (OSError, ValueError):
             continue
-        if b"snakemake" in (Path(a.decode(errors="replace")).name.encode() for a in argv) and _alive(int(proc.name)):
-            pids.append(int(proc.name))
-    return pids
+        if b"snakemake" in map(os.path.basename, argv) and _alive(pid):
+            return True
+    return False
 
 
 def record_owner(snakemake_dir: str | os.PathLike = ".snakemake") -> None:
@@ -76,7 +76,7 @@ def clear_stale_locks(snakemake_dir: str | os.PathLike = ".snakemake") -> str | 
         pid, host = int(owner["pid"]), owner["host"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if host != socket.gethostname() or _alive(pid) or _snakemake_working_here():
+    if host != socket.gethostname() or _alive(pid) or _another_snakemake_here():
         return None
     for lock in locks:
         lock.unlink(missing_ok=True)
