@@ -19,7 +19,7 @@ os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath("resources/numba_cache"
 # when its environment is not activated; with --sdm conda and the like, the deployed one. The
 # prefix keeps Snakemake's own default, `set -euo pipefail`.
 if not workflow.deployment_settings.deployment_method:
-    shell.prefix(f"set -euo pipefail; PATH={shlex.quote(os.path.dirname(sys.executable))}:\"$PATH\"; ")
+    shell.prefix(f'set -euo pipefail; PATH={shlex.quote(os.path.dirname(sys.executable))}:"$PATH"; ')
 
 
 configfile: "config/config.yaml"
@@ -45,8 +45,8 @@ include: "rules/nba.smk"
 include: "rules/lunar.smk"
 
 
+# Every pipeline named in config["pipelines"].
 rule all:
-    """Every pipeline named in config["pipelines"]."""
+    default_target: True
     input:
         [getattr(rules, name).input for name in config["pipelines"]],
-    default_target: True

@@ -31,7 +31,9 @@ def machine() -> dict:
         "cores": os.cpu_count(),
         "cpu": cpu,
         "python": platform.python_version(),
-        "versions": {p: version(p) for p in ("transitleastsquares", "astropy", "wotan", "numba", "lightkurve", "snakemake")},
+        "versions": {
+            p: version(p) for p in ("transitleastsquares", "astropy", "wotan", "numba", "lightkurve", "snakemake")
+        },
     }
 
 

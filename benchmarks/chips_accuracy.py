@@ -31,8 +31,13 @@ def real_transfer_curve() -> dict:
     vg = np.asarray(run.data["vg_v"], dtype=float)
     r = resistance_ohm("IVg", 0.1, np.asarray(run.data["i_a"], dtype=float))
     cnp = charge_neutrality_point(vg, r)
-    return {"dirac_point_v": cnp.cnp_v, "known_v": KNOWN_DIRAC_V, "error_v": abs(cnp.cnp_v - KNOWN_DIRAC_V),
-            "within_0.5_v": abs(cnp.cnp_v - KNOWN_DIRAC_V) <= 0.5, "flags": list(cnp.flags)}
+    return {
+        "dirac_point_v": cnp.cnp_v,
+        "known_v": KNOWN_DIRAC_V,
+        "error_v": abs(cnp.cnp_v - KNOWN_DIRAC_V),
+        "within_0.5_v": abs(cnp.cnp_v - KNOWN_DIRAC_V) <= 0.5,
+        "flags": list(cnp.flags),
+    }
 
 
 def main() -> None:

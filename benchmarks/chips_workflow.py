@@ -61,25 +61,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        truth = write_demo_lab(tmp / "raw", n_chips=args.n_chips, dates=demo_dates("2025-01-06", args.n_days),
-                               runs_per_chip_day=args.runs_per_chip_day, seed=1)
+        truth = write_demo_lab(
+            tmp / "raw",
+            n_chips=args.n_chips,
+            dates=demo_dates("2025-01-06", args.n_days),
+            runs_per_chip_day=args.runs_per_chip_day,
+            seed=1,
+        )
         generate_s = time.perf_counter() - start
         geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
         geometry.to_csv(tmp / "raw" / "chips.csv", index=False)
 
         workdir = copy_workflow(tmp / "wf")
-        (workdir / "bench.yaml").write_text(yaml.safe_dump({"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}}))
+        (workdir / "bench.yaml").write_text(
+            yaml.safe_dump({"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}})
+        )
         start = time.perf_counter()
-        subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/chips/metrics.parquet"],
-                       cwd=workdir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/chips/metrics.parquet"],
+            cwd=workdir,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         workflow_s = time.perf_counter() - start
         jobs = len(list((workdir / "results/benchmarks/rules/chips").rglob("*.tsv")))
-        job_s = sum(pd.read_csv(p, sep="\t")["s"].iloc[0] for p in (workdir / "results/benchmarks/rules/chips").rglob("*.tsv"))
+        job_s = sum(
+            pd.read_csv(p, sep="\t")["s"].iloc[0] for p in (workdir / "results/benchmarks/rules/chips").rglob("*.tsv")
+        )
         n_metric_rows = len(pd.read_parquet(workdir / "results/chips/metrics.parquet"))
 
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(tmp / "raw"), str(tmp / "stage")],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", IN_PROCESS, str(tmp / "raw"), str(tmp / "stage")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         loop_s = time.perf_counter() - start
         loop = yaml.safe_load(out.stdout.strip().splitlines()[-1])
 

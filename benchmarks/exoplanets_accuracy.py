@@ -26,7 +26,12 @@ REAL = REPO_ROOT.parent / "shared" / "data" / "lightcurves"
 #: Known planets of the real files (../shared/data/README.md); stellar radius and mass in
 #: solar units where TLS needs them (TOI-263 is an M dwarf).
 REAL_TARGETS = [
-    ("TOI-263 b", "tess2018263035959-s0003-0000000120916706-0123-s_lc.fits", 0.5567365, {"star_radius": 0.405, "star_mass": 0.4}),
+    (
+        "TOI-263 b",
+        "tess2018263035959-s0003-0000000120916706-0123-s_lc.fits",
+        0.5567365,
+        {"star_radius": 0.405, "star_mass": 0.4},
+    ),
     ("K2-3 b", "hlsp_k2sff_k2_lightcurve_201367065-c01_kepler_v1_llc.fits", 10.0545, {}),
     ("HAT-P-7 b", "kplr010666592-2009131110544_slc.fits", 2.2047354, {}),
 ]
@@ -35,12 +40,25 @@ REAL_TARGETS = [
 def real_light_curves() -> list[dict]:
     out = []
     for name, filename, period, star in REAL_TARGETS:
-        row = {"target_id": name, "period": period, "depth": float("nan"), "duration": float("nan"),
-               "epoch": float("nan"), **star}
+        row = {
+            "target_id": name,
+            "period": period,
+            "depth": float("nan"),
+            "duration": float("nan"),
+            "epoch": float("nan"),
+            **star,
+        }
         f = target_features(row, lambda filename=filename: str(REAL / filename), Settings())
-        out.append({"target": name, "known_period": period, "tls_period": f["tls_period"],
-                    "relative_error": abs(f["tls_period"] / period - 1), "tls_sde": f["tls_sde"],
-                    "within_0.5_percent": abs(f["tls_period"] / period - 1) <= 0.005})
+        out.append(
+            {
+                "target": name,
+                "known_period": period,
+                "tls_period": f["tls_period"],
+                "relative_error": abs(f["tls_period"] / period - 1),
+                "tls_sde": f["tls_sde"],
+                "within_0.5_percent": abs(f["tls_period"] / period - 1) <= 0.005,
+            }
+        )
     return out
 
 

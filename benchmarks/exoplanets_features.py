@@ -77,9 +77,17 @@ def benchmark_light_curve(path: Path, inputs: dict, repeats: int) -> dict:
         "read_cpu_s": summary(cpu_seconds(lambda: read_lightcurve(path), repeats)),
         "breakdown_cpu_s": {
             "detrend": summary(cpu_seconds(choose_window_and_detrend, repeats)),
-            "tls": summary(cpu_seconds(lambda: tls_search(t0[ok], flat[ok], lc.flux_err[ok],
-                                                         period_min=settings.period_min_days, period_max=None), repeats)),
-            "bls_on_tls_grid": summary(cpu_seconds(lambda: bls_search(t0[ok], flat[ok], lc.flux_err[ok], tls.periods), repeats)),
+            "tls": summary(
+                cpu_seconds(
+                    lambda: tls_search(
+                        t0[ok], flat[ok], lc.flux_err[ok], period_min=settings.period_min_days, period_max=None
+                    ),
+                    repeats,
+                )
+            ),
+            "bls_on_tls_grid": summary(
+                cpu_seconds(lambda: bls_search(t0[ok], flat[ok], lc.flux_err[ok], tls.periods), repeats)
+            ),
         },
         "astropy_bls_autoperiod_cpu_s": summary(autoperiod),
         "speedup_vs_astropy_autoperiod": round(statistics.median(autoperiod) / statistics.median(all_features), 2),

@@ -33,8 +33,13 @@ TARGET = "results/exoplanets/features.parquet"
 
 def snakemake(workdir: Path, *args: str) -> float:
     start = time.perf_counter()
-    subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", *args], cwd=workdir, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [SNAKEMAKE, "--configfile", "bench.yaml", *args],
+        cwd=workdir,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -74,8 +79,9 @@ def main() -> None:
         workdir = copy_workflow(Path(tmp))
         (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
         # inputs, the validated catalog and compiled kernels first, untimed
-        snakemake(workdir, "--cores", "2", "results/exoplanets/catalog.parquet",
-                  "resources/numba_cache/exoplanets.compiled")
+        snakemake(
+            workdir, "--cores", "2", "results/exoplanets/catalog.parquet", "resources/numba_cache/exoplanets.compiled"
+        )
         n_batches = pd.read_parquet(workdir / "results/exoplanets/catalog.parquet")["batch"].nunique()
 
         def fresh_features(cores: str) -> float:
@@ -94,8 +100,11 @@ def main() -> None:
         "n_targets": args.n_targets,
         "batch_size": args.batch_size,
         "n_batches": int(n_batches),
-        "wall_s": {"loop_one_process": round(loop_s, 2), "snakemake_cores_1": round(cores1_s, 2),
-                   "snakemake_cores_2": round(cores2_s, 2)},
+        "wall_s": {
+            "loop_one_process": round(loop_s, 2),
+            "snakemake_cores_1": round(cores1_s, 2),
+            "snakemake_cores_2": round(cores2_s, 2),
+        },
         "snakemake_cores_1_over_loop": round(cores1_s / loop_s, 3),
         "snakemake_cores_2_over_loop": round(cores2_s / loop_s, 3),
         "speedup_cores_2_over_cores_1": round(cores1_s / cores2_s, 2),

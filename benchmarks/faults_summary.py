@@ -38,17 +38,21 @@ def main() -> None:
             "SHARDFLOW_FAULTS_JSON": str(table),
         }
         start = time.monotonic()
-        tests = subprocess.run([sys.executable, "-m", "pytest", "tests/faults", "-q", "-p", "no:cacheprovider"],
-                               cwd=REPO_ROOT, env=env)
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "tests/faults", "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT, env=env
+        )
         wall = time.monotonic() - start
         summary = json.loads(table.read_text()) if table.exists() else {}
 
-    path = write_result("faults", {
-        "settings": {"seed": args.seed, "kill_trials": args.kill_trials, "mast_rate": args.mast_rate, "cores": 2},
-        "suite_wall_s": round(wall, 1),
-        "tests_passed": tests.returncode == 0,
-        **summary,
-    })
+    path = write_result(
+        "faults",
+        {
+            "settings": {"seed": args.seed, "kill_trials": args.kill_trials, "mast_rate": args.mast_rate, "cores": 2},
+            "suite_wall_s": round(wall, 1),
+            "tests_passed": tests.returncode == 0,
+            **summary,
+        },
+    )
     print(f"suite {wall:.0f} s, tests {'passed' if tests.returncode == 0 else 'FAILED'}; written to {path}")
     sys.exit(tests.returncode)
 

@@ -40,16 +40,23 @@ def main() -> None:
         truth = write_demo(root, list(DEMO_DAYS), args.spectra_per_day, seed=19980411, pck=root / "moon.tpc")
         kernels = [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"]
         months = sorted({d[:7] for d in DEMO_DAYS})
-        tables = [process_month(sorted(str(p) for p in (root / "er").glob(f"3D{m[2:4]}{m[5:7]}*.TAB")), kernels, threads=2)[0]
-                  for m in months]  # fmt: skip
+        tables = [
+            process_month(sorted(str(p) for p in (root / "er").glob(f"3D{m[2:4]}{m[5:7]}*.TAB")), kernels, threads=2)[0]
+            for m in months
+        ]
         result = {"demo": demo_accuracy(pl.concat(tables), truth)}
         load_kernels(kernels)
         et = ephemeris_time(np.arange(891388800.0, 896659200.0, 3600.0))  # every hour of April and May 1998
         errors = sun_direction_errors_deg(et)
-    result["sun_direction_vs_astropy_deg"] = {"n": int(errors.size), "max": float(errors.max()),
-                                               "tolerance": SUN_TOLERANCE_DEG, "within": bool(errors.max() <= SUN_TOLERANCE_DEG)}
-    result["demo"]["spectra"] = {k: {str(s): n for s, n in v.items()} if isinstance(v, dict) else v
-                                 for k, v in result["demo"]["spectra"].items()}  # fmt: skip
+    result["sun_direction_vs_astropy_deg"] = {
+        "n": int(errors.size),
+        "max": float(errors.max()),
+        "tolerance": SUN_TOLERANCE_DEG,
+        "within": bool(errors.max() <= SUN_TOLERANCE_DEG),
+    }
+    result["demo"]["spectra"] = {
+        k: {str(s): n for s, n in v.items()} if isinstance(v, dict) else v for k, v in result["demo"]["spectra"].items()
+    }
     print(write_result("lunar_accuracy", result).read_text())
 
 

@@ -62,12 +62,19 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in (root / "er").glob("*.TAB")) / 1e6
 
         workdir = copy_workflow(Path(tmp) / "wf")
-        config = {"pipelines": ["lunar"], "lunar": {"er_dir": str(root / "er"),
-                                                    "kernels": [str(root / "kernels" / "lp_demo_orbit.bsp")]}}
+        config = {
+            "pipelines": ["lunar"],
+            "lunar": {"er_dir": str(root / "er"), "kernels": [str(root / "kernels" / "lp_demo_orbit.bsp")]},
+        }
         (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
         start = time.perf_counter()
-        subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/lunar/months/1998-04.parquet"],
-                       cwd=workdir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/lunar/months/1998-04.parquet"],
+            cwd=workdir,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         workflow_s = time.perf_counter() - start
         job = (workdir / "results/benchmarks/rules/lunar/month/1998-04.tsv").read_text().splitlines()
         job = dict(zip(job[0].split("\t"), job[1].split("\t"), strict=True))
@@ -88,7 +95,9 @@ def main() -> None:
         "meets_target": workflow_s <= TARGET_WALL_S,
         "original_s": ORIGINAL_S,
         "speedup_over_original": round(ORIGINAL_S / workflow_s, 1),
-        "job_log_stage_line": next((line.split("INFO ", 1)[1] for line in log.splitlines() if "seconds per stage" in line), None),
+        "job_log_stage_line": next(
+            (line.split("INFO ", 1)[1] for line in log.splitlines() if "seconds per stage" in line), None
+        ),
         "in_process_one_thread_s": {k: round(v, 2) for k, v in stages.items() if k.endswith("_s")},
     }
     print(write_result("lunar_month", result).read_text())

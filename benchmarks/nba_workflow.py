@@ -51,7 +51,8 @@ out.mkdir(parents=True, exist_ok=True)
 t = {"summary": [], "composite_factors": [], "feature_store": []}
 for d in dates:
     t0 = time.perf_counter()
-    s = player_game_summary(read_date_file(root / "boxscores" / f"{d}.json", d), d, d, read_lines(root / "lines" / f"{d}.csv"))
+    boxscore = read_date_file(root / "boxscores" / f"{d}.json", d)
+    s = player_game_summary(boxscore, d, d, read_lines(root / "lines" / f"{d}.csv"))
     write_summary(s, out / f"{d}.parquet")
     t["summary"].append(time.perf_counter() - t0)
 for d in dates:
@@ -91,34 +92,51 @@ def main() -> None:
     parser.add_argument("--n-teams", type=int, default=30)
     parser.add_argument("--n-dates", type=int, default=165)
     parser.add_argument("--window-days", type=int, default=None, help="nba.window_days (default: the season)")
-    parser.add_argument("--max-jobs-per-timespan", default=None,
-                        help="passed to snakemake (default: Snakemake's, 100/1s); see docs/nba.md, Speed")
+    parser.add_argument(
+        "--max-jobs-per-timespan",
+        default=None,
+        help="passed to snakemake (default: Snakemake's, 100/1s); see docs/nba.md, Speed",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        _, games = write_demo_season(tmp / "season", n_teams=args.n_teams, roster_size=15,
-                                     dates=demo_dates(START, args.n_dates), seed=1)  # fmt: skip
+        _, games = write_demo_season(
+            tmp / "season", n_teams=args.n_teams, roster_size=15, dates=demo_dates(START, args.n_dates), seed=1
+        )
         generate_s = time.perf_counter() - start
 
         workdir = copy_workflow(tmp / "wf")
-        config = {"pipelines": ["nba"], "nba": {"boxscores_dir": str(tmp / "season" / "boxscores"),
-                                                "lines_dir": str(tmp / "season" / "lines"),
-                                                "window_days": args.window_days}}  # fmt: skip
+        config = {
+            "pipelines": ["nba"],
+            "nba": {
+                "boxscores_dir": str(tmp / "season" / "boxscores"),
+                "lines_dir": str(tmp / "season" / "lines"),
+                "window_days": args.window_days,
+            },
+        }
         (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
         start = time.perf_counter()
         limit = ["--max-jobs-per-timespan", args.max_jobs_per_timespan] if args.max_jobs_per_timespan else []
-        subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", *limit,
-                        "results/nba/ml_feature_store.parquet"],
-                       cwd=workdir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", *limit, "results/nba/ml_feature_store.parquet"],
+            cwd=workdir,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         workflow_s = time.perf_counter() - start
         times = job_times(workdir)
         rows = sum(1 for _ in (workdir / "results/nba/ml_feature_store").glob("*.parquet"))
 
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(tmp / "season"), str(tmp / "loop"),
-                              json.dumps(args.window_days)], check=True, capture_output=True, text=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", IN_PROCESS, str(tmp / "season"), str(tmp / "loop"), json.dumps(args.window_days)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         loop_s = time.perf_counter() - start
         loop = json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -141,7 +159,9 @@ def main() -> None:
         "jobs": jobs,
         "sum_of_job_wall_s": round(job_s, 1),
         "mean_job_wall_s": {rule: round(sum(v) / len(v), 3) for rule, v in sorted(times.items())},
-        "job_ms_first_vs_last_20_dates": {r: first_last(times[r]) for r in ("summary", "composite_factors", "feature_store")},
+        "job_ms_first_vs_last_20_dates": {
+            r: first_last(times[r]) for r in ("summary", "composite_factors", "feature_store")
+        },
         "in_process_one_core_s": round(loop_s, 1),
         "in_process_ms_per_date": {k: round(1e3 * sum(v) / n, 1) for k, v in loop.items()},
         "in_process_ms_first_vs_last_20_dates": {k: first_last(v) for k, v in loop.items()},

@@ -37,8 +37,9 @@ SLURM_PROFILES = ["--profile", "profiles/slurm", "--profile", str(REPO_ROOT / "t
 
 def run(workdir: Path, *args: str) -> tuple[float, str]:
     start = time.perf_counter()
-    result = subprocess.run([SNAKEMAKE, "--configfile", "bench.yaml", *args], cwd=workdir,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [SNAKEMAKE, "--configfile", "bench.yaml", *args], cwd=workdir, capture_output=True, text=True
+    )
     wall_s = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"snakemake {' '.join(args)} failed in {workdir}:\n{(result.stdout + result.stderr)[-3000:]}")

@@ -26,17 +26,17 @@ rule chips_demo_data:
         dates=[directory(f"{CHIPS_DEMO_DIR}/raw/{d}") for d in chips_dates()] if CHIPS_IS_DEMO else [],
         truth=f"{CHIPS_DEMO_DIR}/truth.csv",
         geometry=f"{CHIPS_DEMO_DIR}/raw/chips.csv",
-    params:
-        dates=chips_dates() if CHIPS_IS_DEMO else [],
-        n_chips=CHIPS["demo"]["n_chips"],
-        runs_per_chip_day=CHIPS["demo"]["runs_per_chip_day"],
-        seed=CHIPS["demo"]["seed"],
     log:
         f"{CHIPS_LOGS}/demo_data.log",
     benchmark:
         f"{CHIPS_BENCH}/demo_data.tsv"
     conda:
         "../envs/chips.yaml"
+    params:
+        dates=chips_dates() if CHIPS_IS_DEMO else [],
+        n_chips=CHIPS["demo"]["n_chips"],
+        runs_per_chip_day=CHIPS["demo"]["runs_per_chip_day"],
+        seed=CHIPS["demo"]["seed"],
     script:
         "../scripts/chips/demo_data.py"
 
@@ -51,14 +51,14 @@ rule chips_stage:
         it=directory("results/chips/stage/proc=It/date={date}"),
         manifest="results/chips/stage/manifest/date={date}.parquet",
         errors="results/chips/stage/errors/date={date}.parquet",
-    params:
-        raw=lambda wildcards: f"{CHIPS_RAW}/{wildcards.date}",
     log:
         f"{CHIPS_LOGS}/stage/{{date}}.log",
     benchmark:
         f"{CHIPS_BENCH}/stage/{{date}}.tsv"
     conda:
         "../envs/chips.yaml"
+    params:
+        raw=lambda wildcards: f"{CHIPS_RAW}/{wildcards.date}",
     script:
         "../scripts/chips/stage.py"
 
@@ -89,16 +89,16 @@ rule chips_metrics:
         geometry=chips_geometry(),
     output:
         "results/chips/metrics/chip={chip}/proc={proc}.parquet",
-    params:
-        runs=chips_group_digest,
-    resources:
-        mem_mb=1000,
     log:
         f"{CHIPS_LOGS}/metrics/chip={{chip}}_proc={{proc}}.log",
     benchmark:
         f"{CHIPS_BENCH}/metrics/chip={{chip}}_proc={{proc}}.tsv"
     conda:
         "../envs/chips.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        runs=chips_group_digest,
     script:
         "../scripts/chips/metrics.py"
 
@@ -126,8 +126,12 @@ rule chips_plots:
         metrics="results/chips/metrics.parquet",
     output:
         cnp=report("results/chips/plots/cnp_vs_time.png", caption="../report/chips_cnp_vs_time.rst", category="Chips"),
-        photo=report("results/chips/plots/photoresponse.png", caption="../report/chips_photoresponse.rst", category="Chips"),
-        fits=report("results/chips/plots/example_fits.png", caption="../report/chips_example_fits.rst", category="Chips"),
+        photo=report(
+            "results/chips/plots/photoresponse.png", caption="../report/chips_photoresponse.rst", category="Chips"
+        ),
+        fits=report(
+            "results/chips/plots/example_fits.png", caption="../report/chips_example_fits.rst", category="Chips"
+        ),
     log:
         f"{CHIPS_LOGS}/plots.log",
     benchmark:

@@ -28,15 +28,15 @@ rule exoplanets_demo_data:
     output:
         catalog=f"{EXO_DEMO_DIR}/catalog.csv",
         lightcurves=expand(f"{EXO_DEMO_DIR}/lightcurves/{{target_id}}.fits", target_id=demo_target_ids()),
-    params:
-        target_ids=demo_target_ids(),
-        seed=EXO["demo"]["seed"],
     log:
         f"{EXO_LOGS}/demo_data.log",
     benchmark:
         f"{EXO_BENCH}/demo_data.tsv"
     conda:
         "../envs/exoplanets.yaml"
+    params:
+        target_ids=demo_target_ids(),
+        seed=EXO["demo"]["seed"],
     script:
         "../scripts/exoplanets/demo_data.py"
 
@@ -61,14 +61,14 @@ checkpoint exoplanets_catalog:
         exoplanet_catalog_csv(),
     output:
         table="results/exoplanets/catalog.parquet",
-    params:
-        batch_size=EXO["batch_size"],
     log:
         f"{EXO_LOGS}/catalog.log",
     benchmark:
         f"{EXO_BENCH}/catalog.tsv"
     conda:
         "../envs/exoplanets.yaml"
+    params:
+        batch_size=EXO["batch_size"],
     script:
         "../scripts/exoplanets/catalog.py"
 
@@ -79,6 +79,15 @@ rule exoplanets_download:
         catalog=ancient("results/exoplanets/catalog.parquet"),
     output:
         record=f"{EXO['mast']['cache_dir']}/records/{{target_id}}.json",
+    log:
+        f"{EXO_LOGS}/download/{{target_id}}.log",
+    benchmark:
+        f"{EXO_BENCH}/download/{{target_id}}.tsv"
+    retries: 1
+    conda:
+        "../envs/exoplanets.yaml"
+    resources:
+        mast_downloads=1,
     params:
         mission=exoplanet_mission,
         cache_dir=lambda wildcards, output: os.path.dirname(os.path.dirname(output.record)),
@@ -87,15 +96,6 @@ rule exoplanets_download:
         retries=EXO["mast"]["retries"],
         backoff_s=EXO["mast"]["backoff_s"],
         timeout_s=EXO["mast"]["timeout_s"],
-    resources:
-        mast_downloads=1,
-    retries: 1
-    log:
-        f"{EXO_LOGS}/download/{{target_id}}.log",
-    benchmark:
-        f"{EXO_BENCH}/download/{{target_id}}.tsv"
-    conda:
-        "../envs/exoplanets.yaml"
     script:
         "../scripts/exoplanets/download.py"
 
@@ -108,21 +108,21 @@ rule exoplanets_features:
         compiled=ancient("resources/numba_cache/exoplanets.compiled"),
     output:
         "results/exoplanets/features/batch_{batch}.parquet",
-    params:
-        rows=exoplanet_batch_digest,
-        source=EXO_SOURCE,
-        lightcurves_dir=exoplanet_lightcurve_dir(),
-        mast_cache_dir=EXO["mast"]["cache_dir"],
-        search=EXO["search"],
-    threads: 1
-    resources:
-        mem_mb=2000,
     log:
         f"{EXO_LOGS}/features/batch_{{batch}}.log",
     benchmark:
         f"{EXO_BENCH}/features/batch_{{batch}}.tsv"
     conda:
         "../envs/exoplanets.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        rows=exoplanet_batch_digest,
+        source=EXO_SOURCE,
+        lightcurves_dir=exoplanet_lightcurve_dir(),
+        mast_cache_dir=EXO["mast"]["cache_dir"],
+        search=EXO["search"],
     script:
         "../scripts/exoplanets/features.py"
 
@@ -165,17 +165,17 @@ rule exoplanets_plots:
             caption="../report/exoplanets_diagnostics.rst",
             category="Exoplanets",
         ),
-    params:
-        n_diagnostics=EXO["plots"]["diagnostics"],
-        source=EXO_SOURCE,
-        lightcurves_dir=exoplanet_lightcurve_dir(),
-        mast_cache_dir=EXO["mast"]["cache_dir"],
-        search=EXO["search"],
     log:
         f"{EXO_LOGS}/plots.log",
     benchmark:
         f"{EXO_BENCH}/plots.tsv"
     conda:
         "../envs/exoplanets.yaml"
+    params:
+        n_diagnostics=EXO["plots"]["diagnostics"],
+        source=EXO_SOURCE,
+        lightcurves_dir=exoplanet_lightcurve_dir(),
+        mast_cache_dir=EXO["mast"]["cache_dir"],
+        search=EXO["search"],
     script:
         "../scripts/exoplanets/plots.py"

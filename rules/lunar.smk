@@ -40,18 +40,18 @@ rule lunar_demo_data:
         er=lunar_demo_files() if LUNAR_IS_DEMO else [],
         spk=f"{LUNAR_DEMO_DIR}/kernels/lp_demo_orbit.bsp",
         truth=f"{LUNAR_DEMO_DIR}/truth.parquet",
-    params:
-        days=LUNAR["demo"]["days"],
-        spectra_per_day=LUNAR["demo"]["spectra_per_day"],
-        malformed_day=LUNAR["demo"]["malformed_day"],
-        seed=LUNAR["demo"]["seed"],
-        see=LUNAR["spacecraft"],
     log:
         f"{LUNAR_LOGS}/demo_data.log",
     benchmark:
         f"{LUNAR_BENCH}/demo_data.tsv"
     conda:
         "../envs/lunar.yaml"
+    params:
+        days=LUNAR["demo"]["days"],
+        spectra_per_day=LUNAR["demo"]["spectra_per_day"],
+        malformed_day=LUNAR["demo"]["malformed_day"],
+        seed=LUNAR["demo"]["seed"],
+        see=LUNAR["spacecraft"],
     script:
         "../scripts/lunar/demo_data.py"
 
@@ -66,18 +66,18 @@ rule lunar_month:
     output:
         table="results/lunar/months/{month}.parquet",
         errors="results/lunar/errors/{month}.parquet",
-    params:
-        spacecraft=LUNAR["spacecraft"],
-        fit=LUNAR["fit"],
-    threads: 2
-    resources:
-        mem_mb=6000,
     log:
         f"{LUNAR_LOGS}/month/{{month}}.log",
     benchmark:
         f"{LUNAR_BENCH}/month/{{month}}.tsv"
     conda:
         "../envs/lunar.yaml"
+    threads: 2
+    resources:
+        mem_mb=6000,
+    params:
+        spacecraft=LUNAR["spacecraft"],
+        fit=LUNAR["fit"],
     script:
         "../scripts/lunar/month.py"
 
@@ -106,15 +106,15 @@ rule lunar_map:
         "results/lunar/months/{month}.parquet",
     output:
         report("results/lunar/plots/map_{month}.png", caption="../report/lunar_map.rst", category="Lunar"),
-    params:
-        lat_bin_deg=LUNAR["map"]["lat_bin_deg"],
-        lon_bin_deg=LUNAR["map"]["lon_bin_deg"],
     log:
         f"{LUNAR_LOGS}/map/{{month}}.log",
     benchmark:
         f"{LUNAR_BENCH}/map/{{month}}.tsv"
     conda:
         "../envs/lunar.yaml"
+    params:
+        lat_bin_deg=LUNAR["map"]["lat_bin_deg"],
+        lon_bin_deg=LUNAR["map"]["lon_bin_deg"],
     script:
         "../scripts/lunar/map.py"
 

@@ -25,17 +25,17 @@ rule nba_demo_data:
         lines=expand(f"{NBA_DEMO_DIR}/lines/{{date}}.csv", date=nba_dates()) if NBA_IS_DEMO else [],
         players=f"{NBA_DEMO_DIR}/truth/players.csv",
         games=f"{NBA_DEMO_DIR}/truth/games.csv",
-    params:
-        dates=list(nba_dates()) if NBA_IS_DEMO else [],
-        n_teams=NBA["demo"]["n_teams"],
-        roster_size=NBA["demo"]["roster_size"],
-        seed=NBA["demo"]["seed"],
     log:
         f"{NBA_LOGS}/demo_data.log",
     benchmark:
         f"{NBA_BENCH}/demo_data.tsv"
     conda:
         "../envs/nba.yaml"
+    params:
+        dates=list(nba_dates()) if NBA_IS_DEMO else [],
+        n_teams=NBA["demo"]["n_teams"],
+        roster_size=NBA["demo"]["roster_size"],
+        seed=NBA["demo"]["seed"],
     script:
         "../scripts/nba/demo_data.py"
 
@@ -47,16 +47,16 @@ rule nba_summary:
         lines=nba_lines,
     output:
         "results/nba/player_game_summary/{date}.parquet",
-    priority: nba_priority(0)
-    params:
-        format=NBA["format"],
-        lines=lambda wildcards, input: shell_option("--lines", input.lines),
     log:
         f"{NBA_LOGS}/summary/{{date}}.log",
     benchmark:
         f"{NBA_BENCH}/summary/{{date}}.tsv"
+    priority: nba_priority(0)
     conda:
         "../envs/nba.yaml"
+    params:
+        format=NBA["format"],
+        lines=lambda wildcards, input: shell_option("--lines", input.lines),
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs summary"
         " --date {wildcards.date} --boxscores {input.boxscores:q} {params.lines}"
@@ -70,17 +70,17 @@ rule nba_composite_factors:
         window=nba_window,
     output:
         "results/nba/composite_factors/{date}.parquet",
-    priority: nba_priority(1)
-    params:
-        high_usage_pct=NBA["high_usage_pct"],
-        bootstrap_games=NBA["bootstrap_games"],
-        production_ready_pct=NBA["production_ready_pct"],
     log:
         f"{NBA_LOGS}/composite_factors/{{date}}.log",
     benchmark:
         f"{NBA_BENCH}/composite_factors/{{date}}.tsv"
+    priority: nba_priority(1)
     conda:
         "../envs/nba.yaml"
+    params:
+        high_usage_pct=NBA["high_usage_pct"],
+        bootstrap_games=NBA["bootstrap_games"],
+        production_ready_pct=NBA["production_ready_pct"],
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs composite_factors"
         " --date {wildcards.date} --roster {input.roster:q} --high-usage-pct {params.high_usage_pct}"
@@ -95,11 +95,11 @@ rule nba_feature_store:
         window=nba_window,
     output:
         "results/nba/ml_feature_store/{date}.parquet",
-    priority: nba_priority(2)
     log:
         f"{NBA_LOGS}/feature_store/{{date}}.log",
     benchmark:
         f"{NBA_BENCH}/feature_store/{{date}}.tsv"
+    priority: nba_priority(2)
     conda:
         "../envs/nba.yaml"
     shell:
@@ -129,15 +129,19 @@ rule nba_plots:
         features="results/nba/ml_feature_store.parquet",
         summaries=expand("results/nba/player_game_summary/{date}.parquet", date=nba_dates()),
     output:
-        distributions=report("results/nba/plots/feature_distributions.png", caption="../report/nba_feature_distributions.rst", category="NBA"),
+        distributions=report(
+            "results/nba/plots/feature_distributions.png",
+            caption="../report/nba_feature_distributions.rst",
+            category="NBA",
+        ),
         form=report("results/nba/plots/player_form.png", caption="../report/nba_player_form.rst", category="NBA"),
-    params:
-        player_id=NBA["plots"]["player_id"],
     log:
         f"{NBA_LOGS}/plots.log",
     benchmark:
         f"{NBA_BENCH}/plots.tsv"
     conda:
         "../envs/nba.yaml"
+    params:
+        player_id=NBA["plots"]["player_id"],
     script:
         "../scripts/nba/plots.py"

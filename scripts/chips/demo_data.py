@@ -14,5 +14,10 @@ for date in p.dates:
 geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
 write_csv(geometry.sort_values("chip_number"), snakemake.output.geometry)
 write_csv(truth, snakemake.output.truth)
-log.info("%d runs of %d chips over %d dates; %d broken files", len(truth), p.n_chips, len(p.dates),
-         (truth["kind"] != "ok").sum())
+log.info(
+    "%d runs of %d chips over %d dates; %d broken files",
+    len(truth),
+    p.n_chips,
+    len(p.dates),
+    (truth["kind"] != "ok").sum(),
+)

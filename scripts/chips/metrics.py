@@ -27,7 +27,14 @@ if snakemake.input.geometry:
 metrics = extract_group(runs, geometry)
 write_polars(metrics, snakemake.output[0])
 failed = metrics.filter(pl.col("metric_name") == "extraction_failed")
-log.info("chip %d %s: %d runs, %d metric rows, %d runs failed extraction, geometry %s",
-         chip, proc, len(runs), len(metrics), len(failed), "known" if geometry else "unknown")
+log.info(
+    "chip %d %s: %d runs, %d metric rows, %d runs failed extraction, geometry %s",
+    chip,
+    proc,
+    len(runs),
+    len(metrics),
+    len(failed),
+    "known" if geometry else "unknown",
+)
 for run_id, flags in failed.select("run_id", "flags").iter_rows():
     log.warning("%s: %s", run_id, flags)

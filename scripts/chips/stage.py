@@ -18,7 +18,12 @@ stage_dir = Path(snakemake.output.ivg).parents[1]
 manifest, errors = stage_date(snakemake.params.raw, date, stage_dir)
 write_polars(manifest, snakemake.output.manifest)
 write_polars(errors, snakemake.output.errors)
-log.info("%s: %d runs staged (%s), %d files rejected", date, len(manifest),
-         ", ".join(f"{p} {n}" for p, n in sorted(Counter(manifest["proc"]).items())), len(errors))
+log.info(
+    "%s: %d runs staged (%s), %d files rejected",
+    date,
+    len(manifest),
+    ", ".join(f"{p} {n}" for p, n in sorted(Counter(manifest["proc"]).items())),
+    len(errors),
+)
 for reason in errors["reason"]:
     log.warning("rejected %s", reason)

@@ -9,5 +9,8 @@ batched = assign_batches(catalog, snakemake.params.batch_size)
 write_parquet(batched, snakemake.output.table)
 log.info(
     "%s: %d targets in %d batches of up to %d",
-    snakemake.input[0], len(batched), batched["batch"].nunique(), snakemake.params.batch_size,
+    snakemake.input[0],
+    len(batched),
+    batched["batch"].nunique(),
+    snakemake.params.batch_size,
 )

@@ -11,7 +11,12 @@ write_parquet(table, snakemake.output.parquet)
 write_csv(table, snakemake.output.csv)
 failed = table.loc[table["status"] == "failed", ["target_id", "category", "reason"]]
 write_csv(failed, snakemake.output.failed)
-log.info("%d targets from %d batches: %d ok, %d failed", len(table), len(snakemake.input),
-         len(table) - len(failed), len(failed))
+log.info(
+    "%d targets from %d batches: %d ok, %d failed",
+    len(table),
+    len(snakemake.input),
+    len(table) - len(failed),
+    len(failed),
+)
 for category, n in failed["category"].value_counts().sort_index().items():
     log.info("failed, %s: %d", category, n)

@@ -19,10 +19,16 @@ settings = Settings(**p.search)
 top = features[features["status"] == "ok"].nlargest(p.n_diagnostics, "tls_sde")
 items = []
 for row in top.to_dict("records"):
-    inputs = {**row, "period": row["input_period"], "depth": row["input_depth"],
-              "duration": row["input_duration"] * 24, "epoch": row["input_epoch"]}
-    lc = read_lightcurve(locate(row, p.source, p.lightcurves_dir, p.mast_cache_dir),
-                         settings.quality_bitmask, settings.min_points)
+    inputs = {
+        **row,
+        "period": row["input_period"],
+        "depth": row["input_depth"],
+        "duration": row["input_duration"] * 24,
+        "epoch": row["input_epoch"],
+    }
+    lc = read_lightcurve(
+        locate(row, p.source, p.lightcurves_dir, p.mast_cache_dir), settings.quality_bitmask, settings.min_points
+    )
     feats, extra = compute_features(lc, inputs, settings)
     items.append({"target_id": row["target_id"], "features": feats, "search": extra["search"]})
     log.info("diagnostics for %s (SDE %.1f)", row["target_id"], feats["tls_sde"])

@@ -16,19 +16,32 @@ from shardflow.lunar.month import FitSettings, process_month  # noqa: E402
 
 log = script_logger(snakemake.log[0], "lunar.month")
 p = snakemake.params
-settings = FitSettings(max_deviance=p.fit["max_kappa_deviance"], min_delta_chi2=p.fit["min_losscone_delta_chi2"],
-                       see_peak_yield=p.spacecraft["see_peak_yield"], see_peak_energy_ev=p.spacecraft["see_peak_energy_ev"])
+settings = FitSettings(
+    max_deviance=p.fit["max_kappa_deviance"],
+    min_delta_chi2=p.fit["min_losscone_delta_chi2"],
+    see_peak_yield=p.spacecraft["see_peak_yield"],
+    see_peak_energy_ev=p.spacecraft["see_peak_energy_ev"],
+)
 theta = read_theta_table(snakemake.input.theta[0]) if snakemake.input.theta else THETA_DEG
 kernels = [*standard_kernels(), snakemake.input.pck, *snakemake.input.kernels]
 table, errors, timings = process_month(list(snakemake.input.files), kernels, settings, snakemake.threads, theta)
 write_polars(table, snakemake.output.table)
 write_polars(errors, snakemake.output.errors)
-log.info("%s: %d files, %d spectra (%d malformed), %d read errors", snakemake.wildcards.month, len(snakemake.input.files),
-         table.height, (table["status"] == "malformed").sum(), errors.height)
+log.info(
+    "%s: %d files, %d spectra (%d malformed), %d read errors",
+    snakemake.wildcards.month,
+    len(snakemake.input.files),
+    table.height,
+    (table["status"] == "malformed").sum(),
+    errors.height,
+)
 for column in ("sc_status", "surface_status"):
     counts = table.group_by(column).len().sort(column).drop_nulls(column)
     log.info("%s: %s", column, ", ".join(f"{k} {v}" for k, v in counts.iter_rows()))
-log.info("seconds per stage (summed over %d threads): %s", snakemake.threads,
-         ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
+log.info(
+    "seconds per stage (summed over %d threads): %s",
+    snakemake.threads,
+    ", ".join(f"{k} {v:.2f}" for k, v in timings.items()),
+)
 for reason in errors["reason"]:
     log.warning("%s", reason)

@@ -68,9 +68,7 @@ def replace_atomically(path: Path, write) -> None:
 
 def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``df`` to ``path`` as parquet (pyarrow, zstd), atomically, without the pandas index."""
-    replace_atomically(
-        Path(path), lambda tmp: df.to_parquet(tmp, index=False, compression="zstd", engine="pyarrow")
-    )
+    replace_atomically(Path(path), lambda tmp: df.to_parquet(tmp, index=False, compression="zstd", engine="pyarrow"))
 
 
 def write_polars(df: pl.DataFrame, path: str | os.PathLike) -> None:

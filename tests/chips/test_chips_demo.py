@@ -76,7 +76,11 @@ def test_ok_files_read_and_match_truth(lab):
                 read_run(path)
             continue
         meta = read_run(path).meta
-        assert (meta["chip_number"], meta["proc"], meta["start_time_utc"]) == (row.chip_number, row.proc, row.start_time_utc)
+        assert (meta["chip_number"], meta["proc"], meta["start_time_utc"]) == (
+            row.chip_number,
+            row.proc,
+            row.start_time_utc,
+        )
         if row.proc != "It":
             assert (meta["led_voltage_v"] > 0) == row.illuminated
 
@@ -86,7 +90,9 @@ def test_same_inputs_give_identical_files(lab, tmp_path):
     again = write_demo_lab(tmp_path / "again", n_chips=8, dates=DATES, runs_per_chip_day=4, seed=SEED)
     pd.testing.assert_frame_equal(truth, again)
     for row in truth.itertuples():
-        assert (raw / row.date / row.filename).read_bytes() == (tmp_path / "again" / row.date / row.filename).read_bytes()
+        assert (raw / row.date / row.filename).read_bytes() == (
+            tmp_path / "again" / row.date / row.filename
+        ).read_bytes()
     # A file depends on its chip, day index and run index only: fewer dates give the same files.
     prefix = write_demo_lab(tmp_path / "prefix", n_chips=8, dates=DATES[:3], runs_per_chip_day=4, seed=SEED)
     pd.testing.assert_frame_equal(prefix, truth[truth.date.isin(DATES[:3])].reset_index(drop=True))
@@ -157,8 +163,11 @@ def test_it_runs_follow_the_truth(lab):
             x, y = t[last] - t[last[0]], current[last]
             (_, _, tau, beta), _ = curve_fit(
                 lambda x, c, a, tau, beta: c + a * np.exp(-((x / tau) ** beta)),
-                x, y, p0=[y[-1], y[0] - y[-1], x[-1] / 5, 0.7], bounds=([-1, -1, 1, 0.2], [1, 1, 1e4, 1.5]),
-            )  # fmt: skip
+                x,
+                y,
+                p0=[y[-1], y[0] - y[-1], x[-1] / 5, 0.7],
+                bounds=([-1, -1, 1, 0.2], [1, 1, 1e4, 1.5]),
+            )
             fitted.append((tau / row.tau_s - 1.0, beta - row.beta))
     errors = np.abs(np.array(fitted))
     assert len(fitted) >= 30

@@ -94,17 +94,30 @@ def test_contract_columns_units_sorting_and_determinism():
     polars_table = extract_group(runs, GEOMETRY)
     assert isinstance(polars_table, pl.DataFrame)
     assert list(METRIC_SCHEMA.items()) == [
-        ("run_id", pl.String), ("chip_number", pl.Int64), ("proc", pl.String), ("metric_name", pl.String),
-        ("value_float", pl.Float64), ("unit", pl.String), ("flags", pl.String), ("extraction_version", pl.String),
-        ("segment", pl.Int64), ("pair_previous_run_id", pl.String),
-    ]  # fmt: skip
+        ("run_id", pl.String),
+        ("chip_number", pl.Int64),
+        ("proc", pl.String),
+        ("metric_name", pl.String),
+        ("value_float", pl.Float64),
+        ("unit", pl.String),
+        ("flags", pl.String),
+        ("extraction_version", pl.String),
+        ("segment", pl.Int64),
+        ("pair_previous_run_id", pl.String),
+    ]
     assert polars_table.schema == METRIC_SCHEMA
     table = extract(runs, GEOMETRY)
     assert list(table.columns) == [*METRIC_COLUMNS, *EXTRA_COLUMNS]
     assert METRIC_COLUMNS == (
-        "run_id", "chip_number", "proc", "metric_name", "value_float", "unit", "flags",
+        "run_id",
+        "chip_number",
+        "proc",
+        "metric_name",
+        "value_float",
+        "unit",
+        "flags",
         "extraction_version",
-    )  # fmt: skip
+    )
     assert (table["extraction_version"] == EXTRACTION_VERSION).all()
     assert (table["unit"] == table["metric_name"].map(METRIC_UNITS)).all()
     assert table["flags"].map(type).eq(str).all()
@@ -137,9 +150,14 @@ def test_ivg_metrics_match_the_model():
         assert got[name][0] == pytest.approx(MU, rel=0.1)
     assert all(flags == "" for _, flags in got.values())
     assert set(got) == {
-        "cnp_fwd_v", "cnp_bwd_v", "hysteresis_v", "r_max_ohm", "modulation_ratio",
-        "mobility_hole_cm2_vs", "mobility_electron_cm2_vs",
-    }  # fmt: skip
+        "cnp_fwd_v",
+        "cnp_bwd_v",
+        "hysteresis_v",
+        "r_max_ohm",
+        "modulation_ratio",
+        "mobility_hole_cm2_vs",
+        "mobility_electron_cm2_vs",
+    }
 
 
 @pytest.mark.parametrize("geometry", [None, {"width_um": 20.0, "length_um": 10.0}, {**GEOMETRY, "width_um": 0}])
@@ -164,7 +182,13 @@ def test_vvg_resistance_is_vds_over_the_fixed_current():
 
 
 def test_consecutive_pairs_ordered_by_start_time():
-    starts = ["2025-03-01T09:00:00Z", "2025-03-01T12:30:00Z", "2025-03-02T08:00:00Z", "2025-03-04T07:15:00Z", "2025-03-04T07:16:00Z"]  # fmt: skip
+    starts = [
+        "2025-03-01T09:00:00Z",
+        "2025-03-01T12:30:00Z",
+        "2025-03-02T08:00:00Z",
+        "2025-03-04T07:15:00Z",
+        "2025-03-04T07:16:00Z",
+    ]
     cnps = [0.0, 0.5, 1.5, 1.0, 3.0]
     runs = [ivg(f"z{4 - k}", s, v_fwd=v, offset_a=1e-7 * k) for k, (s, v) in enumerate(zip(starts, cnps))]
     table = extract(runs[::-1], GEOMETRY)  # input order and run_id order both disagree with time
@@ -208,7 +232,9 @@ def test_pair_skipped_for_insufficient_overlap_and_failed_runs():
         ivg("c", "2025-03-01T11:00:00Z"),
         ivg("d", "2025-03-01T12:00:00Z"),
     ]
-    runs[2][1]["i_a"] = np.full(runs[2][1]["i_a"].size, np.nan)  # c fails: both of its pairs are accounted for as skipped
+    runs[2][1]["i_a"] = np.full(
+        runs[2][1]["i_a"].size, np.nan
+    )  # c fails: both of its pairs are accounted for as skipped
     table = extract(runs, GEOMETRY)
     skipped = table[table["metric_name"] == "pair_skipped"]
     assert list(zip(skipped["run_id"], skipped["pair_previous_run_id"], skipped["flags"])) == [
@@ -259,8 +285,12 @@ def test_one_way_sweep_has_no_backward_leg():
 def test_real_transfer_curve(shared_data):
     """Keithley 4200 export (SourceI, DrainI, GateV; V_DS = 0.1 V), one forward sweep
     -30 -> +70 V: the Dirac point comes out within 0.5 V of +4.0 V."""
-    curve = read_transfer_curve(shared_data / "graphene" / "gfet_transfer_curve.csv", chip_number=1,
-                                start_time_utc="2024-01-01T00:00:00Z", vds_v=0.1)
+    curve = read_transfer_curve(
+        shared_data / "graphene" / "gfet_transfer_curve.csv",
+        chip_number=1,
+        start_time_utc="2024-01-01T00:00:00Z",
+        vds_v=0.1,
+    )
     got = values(extract([({**curve.meta, "run_id": "keithley"}, curve.data)]), "keithley")
     assert got["cnp_fwd_v"] == (pytest.approx(4.0, abs=0.5), "")
     assert got["cnp_bwd_v"][1] == "no_backward_leg"

@@ -166,7 +166,10 @@ def test_truncated_inside_header(lab, tmp_path):
     _raises(tmp_path, text[: text.index("#Data:") + 3], r"line \d+: truncated: the file ends inside its header")
 
 
-@pytest.mark.parametrize(("drop", "label"), [("#Procedure:", "Procedure"), ("#\tChip number:", "Chip number"), ("#\tStart time:", "Start time")])
+@pytest.mark.parametrize(
+    ("drop", "label"),
+    [("#Procedure:", "Procedure"), ("#\tChip number:", "Chip number"), ("#\tStart time:", "Start time")],
+)
 def test_missing_metadata(lab, tmp_path, drop, label):
     _, text = _good_text(lab)
     broken = "\n".join(line for line in text.split("\n") if not line.startswith(drop))
@@ -180,13 +183,21 @@ def test_bad_cell_names_line_and_column(lab, tmp_path, cell):
     fields = line.split(",")
     bad = ",".join([fields[0], cell, fields[2]])
     what = "non-finite value" if cell in ("nan", "inf") else "non-numeric cell"
-    _raises(tmp_path, text.replace("\n" + line + "\n", "\n" + bad + "\n"), rf"line {lineno}, column 'VDS \(V\)': {what} '{cell}'")
+    _raises(
+        tmp_path,
+        text.replace("\n" + line + "\n", "\n" + bad + "\n"),
+        rf"line {lineno}, column 'VDS \(V\)': {what} '{cell}'",
+    )
 
 
 def test_row_with_wrong_field_count(lab, tmp_path):
     path, text = _good_text(lab, "It")
     lineno, line = _table_lines(path)[10]
-    _raises(tmp_path, text.replace("\n" + line + "\n", "\n" + line + ",1.0\n"), rf"line {lineno}: 4 field\(s\), the table has 3")
+    _raises(
+        tmp_path,
+        text.replace("\n" + line + "\n", "\n" + line + ",1.0\n"),
+        rf"line {lineno}: 4 field\(s\), the table has 3",
+    )
 
 
 @pytest.mark.parametrize(
@@ -197,7 +208,11 @@ def test_row_with_wrong_field_count(lab, tmp_path):
         (r"Vg \(V\),I \(A\)", "Vg (V),Vg (V)", r"duplicated column\(s\) vg_v"),
         (r"Chip number: \d+", "Chip number: 7b", r"line 4: chip number '7b' is not an integer"),
         (r"Chip number: \d+", "Chip number: 7.5", r"chip number '7.5' is not an integer"),
-        (r"Drain-Source voltage: .*", "Drain-Source voltage: 5 uA", r"line 5: 'Drain-Source voltage' is in 'uA', expected a unit of 'v'"),
+        (
+            r"Drain-Source voltage: .*",
+            "Drain-Source voltage: 5 uA",
+            r"line 5: 'Drain-Source voltage' is in 'uA', expected a unit of 'v'",
+        ),
         (r"Drain-Source voltage: .*", "Drain-Source voltage: high", r"'Drain-Source voltage' = 'high' is not a number"),
         (r"Start time: .*", "Start time: yesterday", r"start time 'yesterday' is neither Unix seconds nor ISO 8601"),
         (r"#\tSweep:", "#\tChip number: 3\n#\tSweep:", r"'Chip number' repeats line 4"),
@@ -225,7 +240,11 @@ def test_demo_broken_files_raise(lab, tmp_path):
     truth = write_demo_lab(raw, n_chips=8, dates=demo_dates("2025-03-01", 10), runs_per_chip_day=4, seed=7)
     broken = truth[truth.kind != "ok"]
     assert set(broken.kind) == {"truncated", "missing_metadata", "non_numeric"}
-    expected = {"truncated": r"line \d+: truncated", "missing_metadata": r"missing metadata", "non_numeric": r"line \d+, column '[^']+': non-numeric cell"}
+    expected = {
+        "truncated": r"line \d+: truncated",
+        "missing_metadata": r"missing metadata",
+        "non_numeric": r"line \d+, column '[^']+': non-numeric cell",
+    }
     for row in broken.itertuples():
         path = raw / row.date / row.filename
         with pytest.raises(RunFileError) as info:
@@ -258,9 +277,12 @@ def test_read_transfer_curve_real_file(transfer_curve):
 def test_read_transfer_curve_errors(transfer_curve, tmp_path):
     with pytest.raises(RunFileError, match=r"no column 'Vgate' \(vg_v\); the file has SourceI, DrainI, GateV") as info:
         read_transfer_curve(
-            transfer_curve, chip_number=1, start_time_utc="2024-05-02T14:30:00Z", vds_v=0.1,
+            transfer_curve,
+            chip_number=1,
+            start_time_utc="2024-05-02T14:30:00Z",
+            vds_v=0.1,
             columns={**TRANSFER_CURVE_COLUMNS, "vg_v": "Vgate"},
-        )  # fmt: skip
+        )
     assert str(info.value).startswith(str(transfer_curve))
     bad = tmp_path / "curve.csv"
     bad.write_text("SourceI,DrainI,GateV\n1e-6,1e-6,-1\n1e-6,oops,0\n")
@@ -277,4 +299,6 @@ def test_run_id():
     assert len(set(odd)) == 3
     for value in odd:
         assert re.fullmatch(r"[A-Za-z0-9._-]+", value)
-    assert odd[0] == run_id("2025-03-04", "chip 7=IVg.csv") and re.fullmatch(r"2025-03-04_chip_7_IVg-[0-9a-f]{8}", odd[0])
+    assert odd[0] == run_id("2025-03-04", "chip 7=IVg.csv") and re.fullmatch(
+        r"2025-03-04_chip_7_IVg-[0-9a-f]{8}", odd[0]
+    )

@@ -45,9 +45,17 @@ def test_manifest_fragment_and_errors(staged):
     date_dir, stage, manifest, errors = staged
     assert manifest.schema == MANIFEST_SCHEMA and errors.schema == ERROR_SCHEMA
     assert MANIFEST_COLUMNS == (
-        "run_id", "chip_number", "proc", "date", "start_time_utc", "n_points",
-        *SETTING_COLUMNS, "settings", "path", "source_file",
-    )  # fmt: skip
+        "run_id",
+        "chip_number",
+        "proc",
+        "date",
+        "start_time_utc",
+        "n_points",
+        *SETTING_COLUMNS,
+        "settings",
+        "path",
+        "source_file",
+    )
     assert ERROR_COLUMNS == ("date", "source_file", "reason")
     readable = sorted(p.name for p in date_dir.glob("*.csv") if p.name != "zz_truncated.csv")
     broken = [name for name in readable if name not in set(manifest["source_file"])]
@@ -59,8 +67,10 @@ def test_manifest_fragment_and_errors(staged):
         assert row["run_id"] == run_id(DATE, row["source_file"])
         assert row["path"] == f"proc={row['proc']}/date={DATE}/run_id={row['run_id']}/part-000.parquet"
         assert (row["chip_number"], row["proc"], row["start_time_utc"]) == (
-            run.meta["chip_number"], run.meta["proc"], run.meta["start_time_utc"],
-        )  # fmt: skip
+            run.meta["chip_number"],
+            run.meta["proc"],
+            run.meta["start_time_utc"],
+        )
         assert row["n_points"] == run.n_points and row["date"] == DATE
         for name in SETTING_COLUMNS:
             assert row[name] == run.meta.get(name)  # None (null) where the run has no such setting
@@ -130,7 +140,8 @@ def test_staging_and_extracting_do_not_import_pandas(staged, tmp_path):
         "from shardflow.io import write_polars\n"
         f"manifest, errors = stage_date({str(date_dir)!r}, {DATE!r}, {str(tmp_path)!r})\n"
         f"write_polars(manifest, {str(tmp_path / 'm.parquet')!r})\n"
-        f"runs = [(row, read_partition({str(tmp_path)!r} + '/' + row['path'])) for row in manifest.iter_rows(named=True)]\n"
+        f"runs = [(row, read_partition({str(tmp_path)!r} + '/' + row['path']))"
+        " for row in manifest.iter_rows(named=True)]\n"
         f"write_polars(extract_group(runs), {str(tmp_path / 'metrics.parquet')!r})\n"
         "print(sorted({'pandas', 'pyarrow'} & set(sys.modules)))\n"
     )

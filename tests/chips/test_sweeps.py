@@ -69,9 +69,7 @@ def test_cnp_within_0p1_v_and_hysteresis_on_noisy_model_sweeps():
         r_c = rng.uniform(0, 2000)
         vg, n_fwd = loop(step=float(rng.choice([0.2, 0.25, 0.5])))
         kw = dict(mu=mu, n0=n0, r_c=r_c)
-        r_true = np.concatenate(
-            [model_r(vg[:n_fwd], v_fwd, **kw), model_r(vg[n_fwd:], v_fwd + hysteresis, **kw)]
-        )
+        r_true = np.concatenate([model_r(vg[:n_fwd], v_fwd, **kw), model_r(vg[n_fwd:], v_fwd + hysteresis, **kw)])
         if r_true.max() < 2 * r_true.min():
             continue
         checked += 1

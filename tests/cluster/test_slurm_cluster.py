@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from workdir import make_workdir, run_snakemake, snakemake_cmd, tables_equal
 
 
@@ -71,8 +70,10 @@ def final_tables(workdir: Path) -> dict[str, pd.DataFrame]:
     for name, pipeline in PIPELINES.items():
         for table in pipeline.tables:
             path = workdir / "results" / name / table
-            assert path.exists(), (f"{path} is missing: the run stopped early ({progress(workdir)}); "
-                                   "see docs/cluster.md, 'A run that ends early'")
+            assert path.exists(), (
+                f"{path} is missing: the run stopped early ({progress(workdir)}); "
+                "see docs/cluster.md, 'A run that ends early'"
+            )
             frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
             tables[f"{name}/{table}"] = frame.drop(columns=[c for c in pipeline.varying if c in frame.columns])
     return tables
@@ -182,8 +183,14 @@ def fault_runs(slurm_run, slurm_cluster, wall_times) -> FaultRuns:
     and the cancelled rule (scancel-ed once it runs) to run again, then the plain command."""
     workdir = slurm_run.workdir
     # --set-resources on the command line replaces the profile's whole set-resources
-    args = snakemake_cmd(*SLURM_PROFILES, "--forcerun", OVER_MEMORY_RULE, CANCELLED_RULE,
-                         "--set-resources", f"{OVER_MEMORY_RULE}:mem_mb={TINY_MEM_MB}")
+    args = snakemake_cmd(
+        *SLURM_PROFILES,
+        "--forcerun",
+        OVER_MEMORY_RULE,
+        CANCELLED_RULE,
+        "--set-resources",
+        f"{OVER_MEMORY_RULE}:mem_mb={TINY_MEM_MB}",
+    )
     output = workdir / "faulty_run.log"
     start = time.monotonic()
     with output.open("w") as out:

@@ -65,8 +65,7 @@ def test_header_only_catalog_is_rejected(tmp_path):
 def test_duplicate_target_id_names_both_lines_and_the_id(tmp_path):
     path = write(
         tmp_path,
-        HEADER + "\nA,TESS,1,2,3,4,planet\nDUP7,TESS,1,2,3,4,planet\nB,TESS,1,2,3,4,planet\n"
-        "DUP7,TESS,5,6,7,8,planet\n",
+        HEADER + "\nA,TESS,1,2,3,4,planet\nDUP7,TESS,1,2,3,4,planet\nB,TESS,1,2,3,4,planet\nDUP7,TESS,5,6,7,8,planet\n",
     )
     with pytest.raises(CatalogError) as err:
         read_catalog(path)
@@ -94,8 +93,7 @@ def test_non_numeric_value_names_file_line_column_and_value(tmp_path, column):
 def test_optional_star_radius_is_validated(tmp_path):
     path = write(
         tmp_path,
-        HEADER + ",star_radius,star_mass\nA,TESS,1,2,3,4,planet,0.405,0.4\n"
-        "B,TESS,1,2,3,4,planet,big,1.0\n",
+        HEADER + ",star_radius,star_mass\nA,TESS,1,2,3,4,planet,0.405,0.4\nB,TESS,1,2,3,4,planet,big,1.0\n",
     )
     with pytest.raises(CatalogError) as err:
         read_catalog(path)

@@ -15,9 +15,15 @@ from shardflow.exoplanets.demo import CATALOG_COLUMNS, DEFAULT_BITMASK, EARTH_PO
 SEED = 42
 BTJD = 2457000.0
 SHORT_KINDS = [
-    "planet", "eclipsing_binary", "no_transit", "planet", "planet",
-    "truncated", "too_few_points", "all_nan",
-]  # fmt: skip
+    "planet",
+    "eclipsing_binary",
+    "no_transit",
+    "planet",
+    "planet",
+    "truncated",
+    "too_few_points",
+    "all_nan",
+]
 TRANSIT_COLUMNS = ["period", "depth", "duration", "epoch", "snr_expected", "snr_white", "rp_rs", "impact"]
 
 
@@ -81,10 +87,25 @@ def test_catalog_columns_kinds_and_labels_for_8_ids(short):
     on_disk = pd.read_csv(root / "catalog.csv")
     assert list(on_disk.columns) == CATALOG_COLUMNS
     assert CATALOG_COLUMNS == [
-        "target_id", "mission", "period", "depth", "duration", "epoch", "label", "path", "kind",
-        "snr_expected", "snr_white", "rp_rs", "impact", "secondary_depth", "odd_even_depth_diff", "noise_ppm",
-        "rotation_period", "rotation_amplitude_ppm",
-    ]  # fmt: skip
+        "target_id",
+        "mission",
+        "period",
+        "depth",
+        "duration",
+        "epoch",
+        "label",
+        "path",
+        "kind",
+        "snr_expected",
+        "snr_white",
+        "rp_rs",
+        "impact",
+        "secondary_depth",
+        "odd_even_depth_diff",
+        "noise_ppm",
+        "rotation_period",
+        "rotation_amplitude_ppm",
+    ]
     pd.testing.assert_frame_equal(on_disk, catalog)
     assert catalog["target_id"].tolist() == _ids(8)
     assert (catalog["mission"] == "TESS").all()
@@ -106,8 +127,13 @@ def test_catalog_for_60_ids(tmp_path):
     assert len(list((tmp_path / "lc").glob("*.fits"))) == 60
     counts = catalog["kind"].value_counts().to_dict()
     assert counts == {
-        "planet": 31, "no_transit": 17, "eclipsing_binary": 9, "truncated": 1, "too_few_points": 1, "all_nan": 1,
-    }  # fmt: skip
+        "planet": 31,
+        "no_transit": 17,
+        "eclipsing_binary": 9,
+        "truncated": 1,
+        "too_few_points": 1,
+        "all_nan": 1,
+    }
     assert catalog["kind"].tolist()[-3:] == ["truncated", "too_few_points", "all_nan"]
     assert catalog["label"].value_counts().to_dict() == {"planet": 34, "no_transit": 17, "eclipsing_binary": 9}
 

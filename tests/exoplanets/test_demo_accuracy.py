@@ -11,7 +11,9 @@ from shardflow.exoplanets.features import Settings, feature_table, target_featur
 def demo_features(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo60")
     catalog = write_demo([f"DEMO-{i:04d}" for i in range(1, 61)], root / "catalog.csv", root / "lc", seed=20260101)
-    rows = [target_features(r, lambda r=r: str(root / "lc" / r["path"]), Settings()) for r in catalog.to_dict("records")]
+    rows = [
+        target_features(r, lambda r=r: str(root / "lc" / r["path"]), Settings()) for r in catalog.to_dict("records")
+    ]
     return feature_table(rows, catalog)
 
 
@@ -47,5 +49,7 @@ def test_eclipsing_binaries_show_their_signatures(demo_features):
 def test_failed_samples_are_exactly_the_broken_files(demo_features):
     failed = demo_features[demo_features["status"] == "failed"]
     assert dict(zip(failed["target_id"], failed["category"])) == {
-        "DEMO-0058": "unreadable", "DEMO-0059": "too_few_points", "DEMO-0060": "all_nan",
-    }  # fmt: skip
+        "DEMO-0058": "unreadable",
+        "DEMO-0059": "too_few_points",
+        "DEMO-0060": "all_nan",
+    }

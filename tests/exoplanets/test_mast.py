@@ -94,8 +94,13 @@ def http_error(status: int) -> requests.exceptions.HTTPError:
     """The HTTPError ``requests`` raises for ``status`` (message and response included)."""
     response = requests.Response()
     response.status_code = status
-    response.reason = {404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway",
-                       503: "Service Unavailable", 504: "Gateway Timeout"}[status]
+    response.reason = {
+        404: "Not Found",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }[status]
     response.url = URL
     try:
         response.raise_for_status()
@@ -193,7 +198,7 @@ def lightkurve_error(message: str) -> Exception:
 # importing lightkurve takes seconds.
 TRANSIENT_DOWNLOAD_ERRORS = {
     "TimeoutError": lambda: TimeoutError("timed out"),
-    "socket.timeout": lambda: socket.timeout("The read operation timed out"),
+    "socket.timeout": lambda: TimeoutError("The read operation timed out"),
     "astroquery TimeoutError": lambda: AstroqueryTimeoutError("Timeout limit of 600 exceeded."),
     "requests Timeout": lambda: requests.exceptions.ReadTimeout("Read timed out."),
     "requests ConnectionError": lambda: requests.exceptions.ConnectionError("Connection aborted."),
@@ -208,17 +213,14 @@ TRANSIENT_DOWNLOAD_ERRORS = {
         "It returned the following error: 504 Server Error: Gateway Time-out for url: " + URL
     ),
     # lightkurve before issue #1211 was fixed: the 502 left no file, then opening it failed.
-    "FileNotFoundError (502, old lightkurve)": lambda: FileNotFoundError(
-        2, "No such file or directory", RELPATH
-    ),
+    "FileNotFoundError (502, old lightkurve)": lambda: FileNotFoundError(2, "No such file or directory", RELPATH),
     # lightkurve 2.6.0: astroquery's manifest says ERROR and lightkurve raises on it.
     "LightkurveError 502": lambda: lightkurve_error(
         f"Download of mast:TESS/product/{FILENAME} failed. MAST returns ERROR: "
         f"HTTPError: 502 Server Error: Bad Gateway for url: {URL}"
     ),
     "LightkurveError not downloaded": lambda: lightkurve_error(
-        f"Download of mast:TESS/product/{FILENAME} failed. "
-        "MAST returns ERROR: File was not downloaded"
+        f"Download of mast:TESS/product/{FILENAME} failed. MAST returns ERROR: File was not downloaded"
     ),
     "LightkurveError corrupt": lambda: lightkurve_error(
         "Unexpected error in detecting the type of the data product: 'OSError: Empty or "
@@ -230,9 +232,7 @@ TRANSIENT_DOWNLOAD_ERRORS = {
 TRANSIENT_SEARCH_ERRORS = {
     "HTTPError 503": lambda: http_error(503),
     "TimeoutError": lambda: TimeoutError("Timeout limit of 600 exceeded."),
-    "RemoteServiceError 500": lambda: RemoteServiceError(
-        "500 Internal Server Error: the MAST query service failed"
-    ),
+    "RemoteServiceError 500": lambda: RemoteServiceError("500 Internal Server Error: the MAST query service failed"),
     "requests ConnectionError": lambda: requests.exceptions.ConnectionError("Max retries exceeded"),
 }
 
@@ -433,9 +433,7 @@ def test_no_data_is_a_record_not_an_error(tmp_path, sleeps):
     assert record["path"] is None
     assert record["attempts"] == 1
     assert TARGET in record["reason"] and "TESS" in record["reason"]
-    assert set(record) == {
-        "target_id", "status", "path", "mission", "author", "exptime", "attempts", "reason"
-    }
+    assert set(record) == {"target_id", "status", "path", "mission", "author", "exptime", "attempts", "reason"}
     assert archive.search_calls == [(TARGET, "TESS", None, None)]
 
 
@@ -603,8 +601,16 @@ def test_real_lightkurve_partial_file_in_cache_is_replaced(tmp_path, sleeps, mon
 
 
 def test_write_record_is_sorted_indented_json(tmp_path):
-    record = {"target_id": TARGET, "status": "ok", "path": RELPATH, "attempts": 1,
-              "author": None, "exptime": 120.0, "mission": "TESS", "reason": None}
+    record = {
+        "target_id": TARGET,
+        "status": "ok",
+        "path": RELPATH,
+        "attempts": 1,
+        "author": None,
+        "exptime": 120.0,
+        "mission": "TESS",
+        "reason": None,
+    }
     out = tmp_path / "records" / "t.json"
     write_record(record, out)
     text = out.read_text()
@@ -616,25 +622,32 @@ def test_write_record_is_sorted_indented_json(tmp_path):
 def test_script_writes_record_and_log(tmp_path, monkeypatch):
     write_valid(tmp_path / "cache" / RELPATH)
     archive = FakeArchive(downloads=[AssertionError("must not download")])
-    monkeypatch.setattr(
-        mast, "download_lightcurve", functools.partial(mast.download_lightcurve, search=archive.search)
-    )
+    monkeypatch.setattr(mast, "download_lightcurve", functools.partial(mast.download_lightcurve, search=archive.search))
     snakemake = SimpleNamespace(
         wildcards=SimpleNamespace(target_id=TARGET),
         params=SimpleNamespace(
-            mission="TESS", author="SPOC", exptime=120, retries=2, backoff_s=1, timeout_s=30,
+            mission="TESS",
+            author="SPOC",
+            exptime=120,
+            retries=2,
+            backoff_s=1,
+            timeout_s=30,
             cache_dir=str(tmp_path / "cache"),
         ),
         output=SimpleNamespace(record=str(tmp_path / "records" / f"{TARGET}.json")),
         log=[str(tmp_path / "logs" / f"{TARGET}.log")],
     )
-    runpy.run_path(str(REPO / "scripts" / "exoplanets" / "download.py"),
-                   init_globals={"snakemake": snakemake})
+    runpy.run_path(str(REPO / "scripts" / "exoplanets" / "download.py"), init_globals={"snakemake": snakemake})
     text = Path(snakemake.output.record).read_text()
     assert json.loads(text) == {
-        "target_id": TARGET, "status": "ok", "mission": "TESS",
+        "target_id": TARGET,
+        "status": "ok",
+        "mission": "TESS",
         "path": str((tmp_path / "cache" / RELPATH).resolve()),
-        "author": "SPOC", "exptime": 120.0, "attempts": 1, "reason": None,
+        "author": "SPOC",
+        "exptime": 120.0,
+        "attempts": 1,
+        "reason": None,
     }
     assert text == json.dumps(json.loads(text), sort_keys=True, indent=2) + "\n"
     assert "ok" in Path(snakemake.log[0]).read_text()

@@ -75,8 +75,14 @@ def test_read_k2sff(shared_data):
     [
         pytest.param(
             TESS,
-            {"period": 0.5567365, "depth": 47000.0, "duration": np.nan, "epoch": 2458386.1723494,
-             "star_radius": 0.405, "star_mass": 0.4},
+            {
+                "period": 0.5567365,
+                "depth": 47000.0,
+                "duration": np.nan,
+                "epoch": 2458386.1723494,
+                "star_radius": 0.405,
+                "star_mass": 0.4,
+            },
             id="TOI-263b",
         ),
         pytest.param(
@@ -90,7 +96,7 @@ def test_read_k2sff(shared_data):
             id="HAT-P-7b",
         ),
     ],
-)  # fmt: skip
+)
 def test_known_period_recovered(shared_data, name, inputs):
     lc = read_lightcurve(lightcurve_path(shared_data, name))
     features, extra = compute_features(lc, inputs, Settings())

@@ -38,9 +38,7 @@ def fold(time, flux):
 def test_phase_days_and_epoch_number():
     period, t0 = 2.0, 1.0
     time = np.array([1.0, 1.5, 1.999, 2.0, 3.0, 3.25, 0.0, -1.0, -0.5])
-    np.testing.assert_allclose(
-        vetting.phase_days(time, period, t0), [0.0, 0.5, 0.999, -1.0, 0.0, 0.25, -1.0, 0.0, 0.5]
-    )
+    np.testing.assert_allclose(vetting.phase_days(time, period, t0), [0.0, 0.5, 0.999, -1.0, 0.0, 0.25, -1.0, 0.0, 0.5])
     np.testing.assert_array_equal(vetting.epoch_number(time, period, t0), [0, 0, 0, 1, 1, 1, 0, -1, -1])
     assert vetting.epoch_number(time, period, t0).dtype == np.int64
 

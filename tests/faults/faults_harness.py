@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-
 from faults_pipelines import Pipeline
 from workdir import make_workdir, snakemake_cmd, tables_equal
 
@@ -66,8 +65,14 @@ def start(workdir: Path, *args: str, env: dict | None = None, output: Path | Non
     stdout and stderr going to ``output`` (discarded when None)."""
     out = open(output, "w") if output else subprocess.DEVNULL
     try:
-        return subprocess.Popen(snakemake_cmd(*args), cwd=workdir, env=env or os.environ.copy(),
-                                start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            snakemake_cmd(*args),
+            cwd=workdir,
+            env=env or os.environ.copy(),
+            start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     finally:
         if output:
             out.close()
@@ -75,8 +80,15 @@ def start(workdir: Path, *args: str, env: dict | None = None, output: Path | Non
 
 def run(workdir: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``snakemake *args`` in ``workdir`` to the end; stdout and stderr together in ``.stdout``."""
-    return subprocess.run(snakemake_cmd(*args), cwd=workdir, env=env or os.environ.copy(), timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(
+        snakemake_cmd(*args),
+        cwd=workdir,
+        env=env or os.environ.copy(),
+        timeout=timeout,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _group_stats(pgid: int) -> dict[int, list[str]]:

@@ -128,8 +128,11 @@ EXOPLANETS = Pipeline(
     add_input=add_exoplanet_target,
     rejections=lambda workdir: pd.read_csv(workdir / "results/exoplanets/failed_samples.csv")["reason"].tolist(),
     crash_writes=(
-        ("results/exoplanets/features/batch_0001.parquet", "*/features/.batch_0001.parquet.tmp-*",
-         "a feature batch (pandas, atomic rename)"),
+        (
+            "results/exoplanets/features/batch_0001.parquet",
+            "*/features/.batch_0001.parquet.tmp-*",
+            "a feature batch (pandas, atomic rename)",
+        ),
     ),
     bad_configs=(
         ({"exoplanets": {"batchsize": 3}}, ("'batchsize' was unexpected", "On instance['exoplanets']")),
@@ -141,6 +144,7 @@ EXOPLANETS = Pipeline(
 
 
 # --- chips: instrument run CSVs --------------------------------------------------------------
+
 
 def _cut_mid_row(data: bytes) -> bytes:
     table = data.index(b"\n", data.index(b"#Data:") + 7) + 1  # first row after the column header
@@ -199,10 +203,16 @@ CHIPS = Pipeline(
     add_input=add_chips_run,
     rejections=lambda workdir: pd.read_csv(workdir / "results/chips/staging_errors.csv")["reason"].tolist(),
     crash_writes=(
-        ("results/chips/stage/manifest/date=2025-03-04.parquet", "*/stage/proc=*/date=2025-03-04/run_id=*/part-000.parquet",
-         "a staged run (polars, in place inside the date's directory output)"),
-        ("results/chips/metrics/chip=1/proc=IVg.parquet", "*/metrics/chip=1/.proc=IVg.parquet.tmp-*",
-         "a metrics group (polars, atomic rename)"),
+        (
+            "results/chips/stage/manifest/date=2025-03-04.parquet",
+            "*/stage/proc=*/date=2025-03-04/run_id=*/part-000.parquet",
+            "a staged run (polars, in place inside the date's directory output)",
+        ),
+        (
+            "results/chips/metrics/chip=1/proc=IVg.parquet",
+            "*/metrics/chip=1/.proc=IVg.parquet.tmp-*",
+            "a metrics group (polars, atomic rename)",
+        ),
     ),
     bad_configs=(
         ({"chips": {"rawdir": "lab"}}, ("'rawdir' was unexpected", "On instance['chips']")),
@@ -298,12 +308,17 @@ def nba_rejections(workdir: Path) -> list[str]:
 NBA = Pipeline(
     name="nba",
     # 4 teams, 6 dates: 18 per-date jobs (~0.3 s each) and the merge
-    config={"pipelines": ["nba"],
-            "nba": {"demo": {"n_teams": 4, "roster_size": 10, "start_date": NBA_SAMPLE_DATE, "n_dates": 6}}},
+    config={
+        "pipelines": ["nba"],
+        "nba": {"demo": {"n_teams": 4, "roster_size": 10, "start_date": NBA_SAMPLE_DATE, "n_dates": 6}},
+    },
     prepare=(f"{NBA_DEMO}/truth/players.csv",),
     targets=("results/nba/ml_feature_store.parquet",),
-    shards=("results/nba/player_game_summary/*.parquet", "results/nba/composite_factors/*.parquet",
-            "results/nba/ml_feature_store/*.parquet"),
+    shards=(
+        "results/nba/player_game_summary/*.parquet",
+        "results/nba/composite_factors/*.parquet",
+        "results/nba/ml_feature_store/*.parquet",
+    ),
     read_tables=nba_tables,
     volatile_columns=(),
     input_format="date file of stats.nba.com responses (ScoreboardV2, BoxScoreTraditionalV2, ShotChartDetail; JSON)",
@@ -314,8 +329,11 @@ NBA = Pipeline(
     # only the feature store: a missing summary or composite-factors shard is not redone while
     # the date's feature vectors exist (Snakemake does not rebuild missing intermediate files)
     crash_writes=(
-        ("results/nba/ml_feature_store/2024-10-24.parquet", "*/ml_feature_store/.2024-10-24.parquet.tmp-*",
-         "a date's feature vectors (polars, atomic rename, in python -m shardflow.nba.jobs run by shell:)"),
+        (
+            "results/nba/ml_feature_store/2024-10-24.parquet",
+            "*/ml_feature_store/.2024-10-24.parquet.tmp-*",
+            "a date's feature vectors (polars, atomic rename, in python -m shardflow.nba.jobs run by shell:)",
+        ),
     ),
     bad_configs=(
         ({"nba": {"boxscore_dir": "box"}}, ("'boxscore_dir' was unexpected", "On instance['nba']")),
@@ -380,8 +398,10 @@ def lunar_tables(workdir: Path) -> dict[str, pd.DataFrame]:
     columns (``spec_no`` of a spectrum cut short, ``line`` of an unreadable file), which would
     otherwise turn them float for the rows of every file."""
     out = workdir / "results" / "lunar"
-    return {"potential": pd.read_parquet(out / "potential.parquet", dtype_backend="numpy_nullable"),
-            "errors": pd.read_csv(out / "read_errors.csv", dtype_backend="numpy_nullable")}
+    return {
+        "potential": pd.read_parquet(out / "potential.parquet", dtype_backend="numpy_nullable"),
+        "errors": pd.read_csv(out / "read_errors.csv", dtype_backend="numpy_nullable"),
+    }
 
 
 def _er_day(name: str) -> date:
@@ -408,8 +428,10 @@ def add_lunar_day(workdir: Path, name: str, data: bytes) -> str:
 LUNAR = Pipeline(
     name="lunar",
     # three short days in two months (1998-04-20 is the demo's malformed file): two month jobs
-    config={"pipelines": ["lunar"],
-            "lunar": {"demo": {"days": ["1998-04-11", "1998-04-20", "1998-05-11"], "spectra_per_day": 100}}},
+    config={
+        "pipelines": ["lunar"],
+        "lunar": {"demo": {"days": ["1998-04-11", "1998-04-20", "1998-05-11"], "spectra_per_day": 100}},
+    },
     prepare=(f"{LUNAR_DEMO}/truth.parquet",),
     targets=("results/lunar/potential.parquet", "results/lunar/read_errors.csv"),
     shards=("results/lunar/months/*.parquet", "results/lunar/errors/*.parquet"),
@@ -421,10 +443,16 @@ LUNAR = Pipeline(
     add_input=add_lunar_day,
     rejections=lambda workdir: pd.read_csv(workdir / "results/lunar/read_errors.csv")["reason"].tolist(),
     crash_writes=(
-        ("results/lunar/months/1998-05.parquet", "*/months/.1998-05.parquet.tmp-*",
-         "a month's table (polars, atomic rename)"),
-        ("results/lunar/errors/1998-04.parquet", "*/errors/.1998-04.parquet.tmp-*",
-         "a month's read errors, after its table (the job's second output; polars, atomic rename)"),
+        (
+            "results/lunar/months/1998-05.parquet",
+            "*/months/.1998-05.parquet.tmp-*",
+            "a month's table (polars, atomic rename)",
+        ),
+        (
+            "results/lunar/errors/1998-04.parquet",
+            "*/errors/.1998-04.parquet.tmp-*",
+            "a month's read errors, after its table (the job's second output; polars, atomic rename)",
+        ),
     ),
     bad_configs=(
         ({"lunar": {"erdir": "er"}}, ("'erdir' was unexpected", "On instance['lunar']")),

@@ -104,9 +104,9 @@ def as_json() -> dict:
     return {
         "pipelines": pipelines(),
         "rows": [
-            {"fault": fault, "measure": measure,
-             **{p: cell(fault, measure, kind, p) for p in pipelines()}}
-            for fault, measure, kind in ROWS if (fault, measure) in _counts
+            {"fault": fault, "measure": measure, **{p: cell(fault, measure, kind, p) for p in pipelines()}}
+            for fault, measure, kind in ROWS
+            if (fault, measure) in _counts
         ],
         "wall_s": {fault: round(s, 1) for fault, s in _seconds.items()},
         "notes": list(_notes),

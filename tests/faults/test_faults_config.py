@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import faults_report
+import pytest
 from faults_harness import start
 from faults_pipelines import PIPELINES
 from workdir import make_workdir
@@ -41,8 +40,10 @@ def runs(tmp_path_factory) -> dict[str, tuple[Path, str, int]]:
             started[case] = (workdir, start(workdir, "--cores", "1", output=workdir / "snakemake.log"))
         for _, proc in started.values():
             proc.wait(timeout=300)
-        return {case: (workdir, (workdir / "snakemake.log").read_text(), proc.returncode)
-                for case, (workdir, proc) in started.items()}
+        return {
+            case: (workdir, (workdir / "snakemake.log").read_text(), proc.returncode)
+            for case, (workdir, proc) in started.items()
+        }
 
 
 @pytest.mark.parametrize("case, name, config, expected", CASES, ids=[c[0] for c in CASES])

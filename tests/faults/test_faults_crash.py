@@ -16,9 +16,8 @@ stray temp file: it is garbage, never read).
 
 from __future__ import annotations
 
-import pytest
-
 import faults_report
+import pytest
 from faults_harness import incomplete_outputs, injected, kill_group, run, shim_env, start, stray_temp_files
 from faults_pipelines import PIPELINES
 
@@ -47,8 +46,12 @@ def test_a_crash_mid_write_leaves_no_trusted_output_and_a_rerun_redoes_the_shard
         for path in (output, *lab.pipeline.targets):  # the shard and what needs it: its job runs
             (lab.workdir / path).unlink()
         log = tmp_path / "faults.jsonl"
-        proc = start(lab.workdir, *lab.tables_args(), env=shim_env(log, crash_write=pattern, crash_mode=mode),
-                     output=tmp_path / "crashed.log")
+        proc = start(
+            lab.workdir,
+            *lab.tables_args(),
+            env=shim_env(log, crash_write=pattern, crash_mode=mode),
+            output=tmp_path / "crashed.log",
+        )
         proc.wait(timeout=300)
         kill_group(proc)
         crashes = [f for f in injected(log) if f["event"] == "crash_mid_write"]

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 
+import faults_report
 import pandas as pd
 import pytest
-
-import faults_report
 from faults_harness import run
 from faults_pipelines import PIPELINES
 from workdir import tables_equal
@@ -46,8 +45,10 @@ def test_damaged_inputs_are_rejected_by_name_and_the_rest_completes(labs, name):
     with faults_report.timed(FAULT):
         lab.restore("base")
         good = pipeline.sample_input(lab.workdir).read_bytes()
-        damaged = [pipeline.add_input(lab.workdir, f"zz-fault-{kind}", damage(good))
-                   for kind, damage in pipeline.damages.items()]
+        damaged = [
+            pipeline.add_input(lab.workdir, f"zz-fault-{kind}", damage(good))
+            for kind, damage in pipeline.damages.items()
+        ]
         faults_report.add(FAULT, "rejected with a message naming the file / tried", name, 0, len(damaged))
 
         result = run(lab.workdir, *lab.tables_args())
@@ -57,8 +58,9 @@ def test_damaged_inputs_are_rejected_by_name_and_the_rest_completes(labs, name):
             assert result.returncode == 0, result.stdout[-4000:]
         messages = pipeline.rejections(lab.workdir)
         named = {file_name: [m for m in messages if file_name in m] for file_name in damaged}
-        faults_report.add(FAULT, "rejected with a message naming the file / tried", name,
-                          sum(bool(found) for found in named.values()))
+        faults_report.add(
+            FAULT, "rejected with a message naming the file / tried", name, sum(bool(found) for found in named.values())
+        )
         faults_report.note(f"{name}: {pipeline.input_format}, damaged as: {', '.join(pipeline.damages)}")
         assert all(named.values()), f"no message names {[k for k, found in named.items() if not found]}"
         if pipeline.damaged_input_fails_shard:

@@ -24,10 +24,19 @@ import random
 import time
 from fnmatch import fnmatch
 
-import pytest
-
 import faults_report
-from faults_harness import KILL_TRIALS, SEED, file_states, group_cpu_s, incomplete_outputs, kill_group, locks, run, start
+import pytest
+from faults_harness import (
+    KILL_TRIALS,
+    SEED,
+    file_states,
+    group_cpu_s,
+    incomplete_outputs,
+    kill_group,
+    locks,
+    run,
+    start,
+)
 from faults_pipelines import PIPELINES
 
 FAULT = "kill -9 of the whole workflow"
@@ -73,7 +82,8 @@ def test_kill_9_then_plain_rerun_gives_the_reference_and_keeps_finished_shards(l
         faults_report.add(FAULT, "finished shards kept at the kill", name, len(finished) - len(recomputed))
         faults_report.add(FAULT, "shards running at the kill, then rerun", name, len(running) - len(kept_marked))
         faults_report.add(FAULT, "finished shards recomputed (target 0)", name, len(recomputed))
-        faults_report.add(FAULT, "running shards kept: output existed, Snakemake skipped its marker", name,
-                          len(kept_marked))
+        faults_report.add(
+            FAULT, "running shards kept: output existed, Snakemake skipped its marker", name, len(kept_marked)
+        )
         faults_report.add(FAULT, "stale locks cleared by the plain rerun", name, int(stale_lock))
         assert not recomputed, f"kill at {moment:.2f} CPU s: finished shards computed again: {recomputed}"

@@ -10,9 +10,8 @@ recorded who holds it.
 
 from __future__ import annotations
 
-import pytest
-
 import faults_report
+import pytest
 from faults_harness import LOCK_REFUSED, injected, kill_group, locks, run, shim_env, start, wait_for
 from faults_pipelines import PIPELINES
 
@@ -31,8 +30,11 @@ def start_held(lab, tmp_path, **hold):
     log, release = tmp_path / "faults.jsonl", tmp_path / "release"
     env = shim_env(log, release=release, **({"hold_write": pattern} | hold))
     first = start(lab.workdir, *lab.tables_args(), env=env, output=tmp_path / "first.log")
-    wait_for(lambda: any(f["event"].startswith("hold_") for f in injected(log)) and locks(lab.workdir), first,
-             what="the first run to be held with the lock taken")
+    wait_for(
+        lambda: any(f["event"].startswith("hold_") for f in injected(log)) and locks(lab.workdir),
+        first,
+        what="the first run to be held with the lock taken",
+    )
     return first, release
 
 

@@ -20,10 +20,9 @@ import json
 import shutil
 from collections import Counter
 
+import faults_report
 import pandas as pd
 import pytest
-
-import faults_report
 from faults_harness import MAST_RATE, SEED, injected, run, shim_env
 from workdir import make_workdir
 
@@ -83,9 +82,11 @@ def test_transient_mast_failures_are_all_recovered_by_retries(labs, tmp_path):
             faults[target] += 1
             last_job_faults[target] += 1
     kinds = Counter(e["event"] for e in events if e["event"] != "mast_job")
-    faults_report.note(f"MAST faults injected at rate {MAST_RATE} per search or HTTP request: "
-                       + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
-                       + f"; download jobs rerun by the rule's retries: {sum(jobs.values()) - len(jobs)}")
+    faults_report.note(
+        f"MAST faults injected at rate {MAST_RATE} per search or HTTP request: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+        + f"; download jobs rerun by the rule's retries: {sum(jobs.values()) - len(jobs)}"
+    )
     faults_report.add(FAULT, "faults recovered by retries / injected", NAME, 0, sum(faults.values()))
     faults_report.add(FAULT, "targets downloaded intact / targets", NAME, 0, len(index))
     assert result.returncode == 0, result.stdout[-4000:]
@@ -100,9 +101,8 @@ def test_transient_mast_failures_are_all_recovered_by_retries(labs, tmp_path):
     intact = 0
     for target, entry in index.items():
         assert records[target]["status"] == "ok"
-        downloaded = (workdir / "resources/mast" / "mastDownload/TESS" / entry["obs_id"] / entry["filename"])
+        downloaded = workdir / "resources/mast" / "mastDownload/TESS" / entry["obs_id"] / entry["filename"]
         assert records[target]["path"] == str(downloaded.resolve())
         assert downloaded.read_bytes() == (archive / entry["filename"]).read_bytes()
         intact += 1
     faults_report.add(FAULT, "targets downloaded intact / targets", NAME, intact)
-

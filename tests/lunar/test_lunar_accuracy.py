@@ -17,7 +17,9 @@ def accuracy(tmp_path_factory):
     write_moon_pck(root / "moon.tpc")
     truth = write_demo(root, list(DEMO_DAYS), 300, seed=19980411, pck=root / "moon.tpc")
     kernels = [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"]
-    tables = [process_month(sorted(str(p) for p in (root / "er").glob(f"3D98{m}*.TAB")), kernels)[0] for m in ("04", "05")]
+    tables = [
+        process_month(sorted(str(p) for p in (root / "er").glob(f"3D98{m}*.TAB")), kernels)[0] for m in ("04", "05")
+    ]
     return demo_accuracy(pl.concat(tables), truth)
 
 

@@ -41,7 +41,11 @@ def test_well_formed_file_gives_every_spectrum_with_energies_ascending(demo):
     assert s.line.tolist() == [1 + 15 * k for k in range(N_SPECTRA)]
     np.testing.assert_allclose(s.time_unix, truth["time_unix"].to_numpy())
     np.testing.assert_allclose(s.energy_ev[0], np.round(ENERGIES_EV, 2))  # written high to low, read ascending
-    assert s.flux.shape == (N_SPECTRA, 15, 88) and s.phi_deg.shape == (N_SPECTRA, 15, 88) and s.b_nt.shape == (N_SPECTRA, 15, 3)
+    assert (
+        s.flux.shape == (N_SPECTRA, 15, 88)
+        and s.phi_deg.shape == (N_SPECTRA, 15, 88)
+        and s.b_nt.shape == (N_SPECTRA, 15, 3)
+    )
     np.testing.assert_allclose(np.linalg.norm(s.b_nt[:, 0], axis=1), truth["b_nt"].to_numpy(), rtol=1e-3)
     assert set(s.source_file) == {path.name}
     assert s.utc[0] == "1998-04-20T00:00:20"
@@ -83,7 +87,9 @@ def test_a_malformed_row_names_its_line_and_loses_only_its_spectrum(demo, tmp_pa
     result = read_er3d(_write(tmp_path, lines))
     assert len(result.spectra) == N_SPECTRA - 1
     assert 2 not in result.spectra.spec_no  # line 21 is in spectrum 2 (lines 16-30)
-    assert [(e[0], reason in e[1], e[1].startswith("3D980420.TAB line 21")) for e in result.line_errors] == [(21, True, True)]
+    assert [(e[0], reason in e[1], e[1].startswith("3D980420.TAB line 21")) for e in result.line_errors] == [
+        (21, True, True)
+    ]
     (bad,) = result.malformed
     assert (bad.line, bad.spec_no, bad.row_error) == (16, 2, True)
     assert "lines 16-30" in bad.reason and reason in bad.reason
@@ -125,8 +131,12 @@ def test_files_that_cannot_be_read_raise_naming_the_file(tmp_path):
     binary.write_bytes(bytes(range(256)) * 20)
     wrong = tmp_path / "3D980403.TAB"
     wrong.write_text("this is not\nan ER file\n")
-    for path, message in ((empty, "empty file"), (binary, "not a text table"), (wrong, "no well-formed row"),
-                          (tmp_path / "3D980404.TAB", "cannot be read")):  # fmt: skip
+    for path, message in (
+        (empty, "empty file"),
+        (binary, "not a text table"),
+        (wrong, "no well-formed row"),
+        (tmp_path / "3D980404.TAB", "cannot be read"),
+    ):
         with pytest.raises(ER3DFileError, match=message) as err:
             read_er3d(path)
         assert str(err.value).startswith(str(path))

@@ -11,7 +11,13 @@ import spiceypy
 from shardflow.lunar.demo import demo_file_name, polar_orbit, write_demo
 from shardflow.lunar.er3d import read_er3d
 from shardflow.lunar.evaluation import iau_moon_matrix, position_errors_km, sun_direction_errors_deg
-from shardflow.lunar.geometry import ephemeris_time, in_shadow, solar_zenith_deg, spacecraft_geometry, trajectory_coverage
+from shardflow.lunar.geometry import (
+    ephemeris_time,
+    in_shadow,
+    solar_zenith_deg,
+    spacecraft_geometry,
+    trajectory_coverage,
+)
 from shardflow.lunar.kernels import MOON_RADIUS_KM, load_kernels, moon_pck_text, standard_kernels, write_moon_pck
 
 DAYS = ["1998-04-11", "1998-05-20"]
@@ -60,14 +66,18 @@ def test_ephemeris_time_matches_spice_also_across_a_leap_second():
     unix[0] += 0.25
     expected = np.array([spiceypy.str2et(s) for s in stamps]) + np.array([0.25, 0, 0, 0])
     np.testing.assert_allclose(ephemeris_time(unix), expected, atol=1e-6)
-    assert ephemeris_time(unix[2:3])[0] - ephemeris_time(unix[1:2])[0] == pytest.approx(2.0, abs=1e-4)  # the leap second (TDB - TT varies by microseconds)
+    assert ephemeris_time(unix[2:3])[0] - ephemeris_time(unix[1:2])[0] == pytest.approx(
+        2.0, abs=1e-4
+    )  # the leap second (TDB - TT varies by microseconds)
 
 
 def test_shadow_and_solar_zenith_on_simple_configurations():
     sun = np.array([[1.5e8, 0.0, 0.0]] * 4)
     position = np.array([[-1837.4, 0, 0], [1837.4, 0, 0], [-1837.4, 1800.0, 0], [0, 0, 1837.4]])
     assert in_shadow(position, sun).tolist() == [True, False, False, False]
-    np.testing.assert_allclose(solar_zenith_deg(position, sun), [180.0, 0.0, 180 - np.degrees(np.arctan2(1800, 1837.4)), 90.0])
+    np.testing.assert_allclose(
+        solar_zenith_deg(position, sun), [180.0, 0.0, 180 - np.degrees(np.arctan2(1800, 1837.4)), 90.0]
+    )
 
 
 def test_spacecraft_geometry_is_within_1_km_of_the_generating_orbit(demo):
@@ -78,7 +88,8 @@ def test_spacecraft_geometry_is_within_1_km_of_the_generating_orbit(demo):
     geo = spacecraft_geometry(et)
     assert geo.covered.all()
     table = truth.select("source_file", "spec_no", "et").with_columns(
-        lat_deg=geo.lat_deg, lon_deg=geo.lon_deg, alt_km=geo.alt_km, status=pl.lit("ok"))
+        lat_deg=geo.lat_deg, lon_deg=geo.lon_deg, alt_km=geo.alt_km, status=pl.lit("ok")
+    )
     assert position_errors_km(table, truth).max() < 1.0
     np.testing.assert_allclose(geo.alt_km, 100.0, atol=1e-6)
     assert (geo.shadow == truth["shadow"].to_numpy()).all()

@@ -10,8 +10,16 @@ from scipy.special import gamma
 
 from shardflow.lunar import charging
 from shardflow.lunar.demo import ENERGIES_EV
-from shardflow.lunar.kappa import (E_CHARGE, M_ELECTRON, fit_kappa, flux, temperature_ev, to_ambient, to_measured,
-                                   w_from_temperature)  # fmt: skip
+from shardflow.lunar.kappa import (
+    E_CHARGE,
+    M_ELECTRON,
+    fit_kappa,
+    flux,
+    temperature_ev,
+    to_ambient,
+    to_measured,
+    w_from_temperature,
+)
 
 
 def _f_velocity(v, n_m3, theta, kappa):
@@ -27,7 +35,10 @@ def test_flux_density_and_temperature_match_the_velocity_distribution(n, t, kapp
     n_m3 = n * 1e6
     # v = theta x keeps the integrands of order one
     density = theta**3 * quad(lambda x: 4 * np.pi * x * x * _f_velocity(theta * x, n_m3, theta, kappa), 0, np.inf)[0]
-    energy = theta**5 * quad(lambda x: 2 * np.pi * M_ELECTRON * x**4 * _f_velocity(theta * x, n_m3, theta, kappa), 0, np.inf)[0]
+    energy = (
+        theta**5
+        * quad(lambda x: 2 * np.pi * M_ELECTRON * x**4 * _f_velocity(theta * x, n_m3, theta, kappa), 0, np.inf)[0]
+    )
     assert density == pytest.approx(n_m3, rel=1e-5)
     assert energy / density / E_CHARGE == pytest.approx(1.5 * temperature_ev(w, kappa), rel=1e-4)  # <E> = 3/2 T
     for e_ev in (40.0, 500.0, 8000.0):
@@ -79,10 +90,17 @@ def test_collected_electron_current_matches_the_integral_of_the_flux():
     assert charging.photo_current(0.0) == pytest.approx(1.07e-6 + 1.6e-8)
 
 
-@pytest.mark.parametrize(("n", "t", "kappa", "shadow"), [
-    (5.0, 12.0, 4.0, False), (2.0, 15.0, 5.0, False), (0.05, 70.0, 4.0, False),
-    (1.0, 25.0, 3.0, True), (0.4, 180.0, 4.0, True), (0.05, 70.0, 4.0, True),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("n", "t", "kappa", "shadow"),
+    [
+        (5.0, 12.0, 4.0, False),
+        (2.0, 15.0, 5.0, False),
+        (0.05, 70.0, 4.0, False),
+        (1.0, 25.0, 3.0, True),
+        (0.4, 180.0, 4.0, True),
+        (0.05, 70.0, 4.0, True),
+    ],
+)
 def test_potential_from_the_measured_fit_equals_the_floating_potential(n, t, kappa, shadow):
     w = w_from_temperature(t, kappa)
     u = charging.ambient_potential(np.array([n]), np.array([w]), np.array([kappa]), np.array([shadow]))[0]

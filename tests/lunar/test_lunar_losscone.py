@@ -38,9 +38,15 @@ def _fit(energy, flux, phi, b, sc_potential):
     return fit_loss_cone(energy, flux, view.flux, np.full(len(energy), sc_potential), geometry), geometry
 
 
-@pytest.mark.parametrize(("potential", "ratio", "sc_potential"), [
-    (-300.0, 0.6, 0.0), (-120.0, 0.85, 5.0), (-60.0, 0.7, -40.0), (-500.0, 0.9, -150.0),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("potential", "ratio", "sc_potential"),
+    [
+        (-300.0, 0.6, 0.0),
+        (-120.0, 0.85, 5.0),
+        (-60.0, 0.7, -40.0),
+        (-500.0, 0.9, -150.0),
+    ],
+)
 def test_surface_potential_and_field_ratio_are_recovered(potential, ratio, sc_potential):
     rng = np.random.default_rng(int(-potential))
     energy, flux, phi, b = synthetic(rng, 60, potential, ratio, sc_potential)

@@ -47,7 +47,8 @@ def test_every_spectrum_has_a_row_and_every_problem_is_reported(month):
     assert counts == {"3D980411.TAB": 90, "3D980420.TAB": 90, "3D980413.TAB": 1}
     malformed = table.filter(pl.col("status") == "malformed")
     assert sorted(malformed.select("source_file", "spec_no").rows()) == sorted(
-        truth.filter(pl.col("expected_status") == "malformed").select("source_file", "spec_no").rows())
+        truth.filter(pl.col("expected_status") == "malformed").select("source_file", "spec_no").rows()
+    )
     assert malformed["reason"].str.starts_with("3D980420.TAB line").all()
     assert malformed["sc_status"].is_null().all()
     by_file = errors.group_by("source_file").len().sort("source_file").rows()

@@ -22,10 +22,11 @@ def season(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     players, games = write_demo_season(out, n_teams=30, roster_size=15, dates=DATES, seed=11)
     summaries = pl.concat(
-        player_game_summary(read_date_file(out / "boxscores" / f"{d}.json", d), d, f"{d}.json",
-                            read_lines(out / "lines" / f"{d}.csv"))
+        player_game_summary(
+            read_date_file(out / "boxscores" / f"{d}.json", d), d, f"{d}.json", read_lines(out / "lines" / f"{d}.csv")
+        )
         for d in DATES
-    )  # fmt: skip
+    )
     return out, players, games, summaries
 
 
@@ -50,7 +51,9 @@ def test_box_scores_match_the_truth(season):
     home = teams.filter(pl.col("is_home"))
     assert (home["team_pts"] == home["home_pts"]).all() and (home["opponent_pts"] == home["away_pts"]).all()
     assert (games["home_pts"] != games["away_pts"]).all()
-    sums = summaries.group_by("game_id", "team_id").agg(pl.col("pts").sum(), pl.col("minutes").sum(), pl.col("plus_minus").sum())
+    sums = summaries.group_by("game_id", "team_id").agg(
+        pl.col("pts").sum(), pl.col("minutes").sum(), pl.col("plus_minus").sum()
+    )
     check = sums.join(teams, on=["game_id", "team_id"])
     assert (check["pts"] == check["team_pts"]).all()
     assert ((check["minutes"] - check["team_minutes"]).abs() < 1e-6).all()
@@ -59,12 +62,16 @@ def test_box_scores_match_the_truth(season):
 
 def test_schedule_injuries_and_lines(season):
     _, players, games, summaries = season
-    per_team = pl.concat([games.select("game_date", pl.col(c).alias("team_id")) for c in ("home_team_id", "away_team_id")])
+    per_team = pl.concat(
+        [games.select("game_date", pl.col(c).alias("team_id")) for c in ("home_team_id", "away_team_id")]
+    )
     days = per_team.sort("team_id", "game_date").with_columns(
         gap=(pl.col("game_date") - pl.col("game_date").shift(1).over("team_id")).dt.total_days()
     )
     assert (days["gap"] == 1).sum() > 20  # back-to-backs
-    three_running = days.with_columns(prev=pl.col("gap").shift(1).over("team_id")).filter((pl.col("gap") == 1) & (pl.col("prev") == 1))
+    three_running = days.with_columns(prev=pl.col("gap").shift(1).over("team_id")).filter(
+        (pl.col("gap") == 1) & (pl.col("prev") == 1)
+    )
     assert three_running.is_empty()
     assert per_team.group_by("game_date", "team_id").len()["len"].max() == 1
     reasons = summaries["dnp_reason"].value_counts()

@@ -30,8 +30,15 @@ def test_usage_rate_uses_the_real_team_minutes():
     usage = f.usage_rate(P("min"), f.plays(P("fga"), P("fta"), P("tov")), P("tm_min"), P("tm_plays"))
     # Mitchell: 34 FGA, 25 FTA, 4 TOV in 49:48; Cleveland 92 FGA, 45 FTA, 10 TOV in 265 minutes
     tm_plays = 92 + 0.44 * 45 + 10
-    got = evaluate(usage, min=[49.8, 49.8, 0.0], fga=[34] * 3, fta=[25] * 3, tov=[4] * 3,
-                   tm_min=[265.0, 240.0, 265.0], tm_plays=[tm_plays] * 3)  # fmt: skip
+    got = evaluate(
+        usage,
+        min=[49.8, 49.8, 0.0],
+        fga=[34] * 3,
+        fta=[25] * 3,
+        tov=[4] * 3,
+        tm_min=[265.0, 240.0, 265.0],
+        tm_plays=[tm_plays] * 3,
+    )
     assert got[0] == pytest.approx(100 * 49 * 53 / (49.8 * 121.8))  # 42.82 %
     assert got[1] == pytest.approx(100 * 49 * 48 / (49.8 * 121.8))  # 38.78 % if the overtime were ignored
     assert got[2] is None
@@ -41,12 +48,13 @@ def test_possessions_pace_and_ratings():
     cle = f.possessions(pl.lit(92), pl.lit(45), pl.lit(13), pl.lit(10))
     chi = f.possessions(pl.lit(95), pl.lit(34), pl.lit(6), pl.lit(7))
     row = pl.select(
-        cle.alias("cle"), chi.alias("chi"),
+        cle.alias("cle"),
+        chi.alias("chi"),
         f.pace(cle, chi, pl.lit(265.0)).alias("pace"),
         f.rating(pl.lit(145), cle, chi).alias("off"),
         f.rating(pl.lit(134), cle, chi).alias("def"),
         f.pace(cle, chi, pl.lit(0.0)).alias("no_minutes"),
-    ).row(0, named=True)  # fmt: skip
+    ).row(0, named=True)
     assert (row["cle"], row["chi"]) == pytest.approx((108.8, 110.96))
     assert row["pace"] == pytest.approx(48 * (108.8 + 110.96) / (2 * 53))
     assert row["off"] == pytest.approx(100 * 145 / 109.88) and row["def"] == pytest.approx(100 * 134 / 109.88)
@@ -56,8 +64,12 @@ def test_possessions_pace_and_ratings():
 def test_over_under_push_and_no_line():
     outcome = over_under(P("pts"), P("line"))
     assert evaluate(outcome, pts=[30, 20, 25, None, 25], line=[24.5, 24.5, 25.0, 24.5, None]) == [
-        "over", "under", "push", None, None,
-    ]  # fmt: skip
+        "over",
+        "under",
+        "push",
+        None,
+        None,
+    ]
 
 
 def test_summary_of_the_real_game(shared_data):

@@ -27,16 +27,18 @@ CUT = 7  # D = DATES[7]
 def features_by_date(root, window_days=None) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """(composite factors, feature vectors) of every date, computed as the workflow does."""
     summaries = {
-        d: player_game_summary(read_date_file(root / "boxscores" / f"{d}.json", d), d, f"{d}.json",
-                               read_lines(root / "lines" / f"{d}.csv"))
+        d: player_game_summary(
+            read_date_file(root / "boxscores" / f"{d}.json", d), d, f"{d}.json", read_lines(root / "lines" / f"{d}.csv")
+        )
         for d in DATES
-    }  # fmt: skip
+    }
     out = {}
     for d in DATES:
         window = window_dates(DATES, d, window_days)
         history = pl.concat([summaries[w] for w in window]) if window else summaries[d].clear()
-        factors = composite_factors(summaries[d], history, d, window, high_usage_pct=25.0, bootstrap_games=5,
-                                    production_ready_pct=90.0)  # fmt: skip
+        factors = composite_factors(
+            summaries[d], history, d, window, high_usage_pct=25.0, bootstrap_games=5, production_ready_pct=90.0
+        )
         out[d] = factors, feature_store(factors, history)
     return out
 

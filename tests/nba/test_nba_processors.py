@@ -27,55 +27,104 @@ def rows(day, game, team, opp, players, pace=100.0, def_rating=110.0, zones=None
     out = []
     for pid, pts, minutes, usage in players:
         z = (zones or {}).get(pid)
-        out.append({
-            "game_date": date.fromisoformat(day), "season": season_of(day), "game_id": game, "team_id": team,
-            "opponent_team_id": opp, "is_home": team < opp, "player_id": pid, "player_name": f"p{pid}",
-            "dnp": minutes is None, "minutes": minutes, "pts": pts, "fga": None if minutes is None else 10,
-            "fta": None if minutes is None else 5, "usage_rate": usage,
-            "paint_fga": z[0] if z else None, "paint_fgm": z[1] if z else None, "mid_fga": z[2] if z else None,
-            "mid_fgm": z[3] if z else None, "three_fga": z[4] if z else None, "three_fgm": z[5] if z else None,
-            "team_pace": pace, "team_def_rating": def_rating, "team_off_rating": 100.0,
-        })  # fmt: skip
+        out.append(
+            {
+                "game_date": date.fromisoformat(day),
+                "season": season_of(day),
+                "game_id": game,
+                "team_id": team,
+                "opponent_team_id": opp,
+                "is_home": team < opp,
+                "player_id": pid,
+                "player_name": f"p{pid}",
+                "dnp": minutes is None,
+                "minutes": minutes,
+                "pts": pts,
+                "fga": None if minutes is None else 10,
+                "fta": None if minutes is None else 5,
+                "usage_rate": usage,
+                "paint_fga": z[0] if z else None,
+                "paint_fgm": z[1] if z else None,
+                "mid_fga": z[2] if z else None,
+                "mid_fgm": z[3] if z else None,
+                "three_fga": z[4] if z else None,
+                "three_fgm": z[5] if z else None,
+                "team_pace": pace,
+                "team_def_rating": def_rating,
+                "team_off_rating": 100.0,
+            }
+        )
     return out
 
 
 def frame(records) -> pl.DataFrame:
-    return pl.DataFrame(records, schema_overrides=SUMMARY_SCHEMA).select(
-        [pl.col(c) if c in pl.DataFrame(records).columns else pl.lit(None, t).alias(c) for c, t in SUMMARY_SCHEMA.items()]
-    ).cast(SUMMARY_SCHEMA)
+    return (
+        pl.DataFrame(records, schema_overrides=SUMMARY_SCHEMA)
+        .select(
+            [
+                pl.col(c) if c in pl.DataFrame(records).columns else pl.lit(None, t).alias(c)
+                for c, t in SUMMARY_SCHEMA.items()
+            ]
+        )
+        .cast(SUMMARY_SCHEMA)
+    )
 
 
 @pytest.fixture(scope="module")
 def history() -> pl.DataFrame:
     one = [(2, 25, 32.0, 30.0)]
-    return frame([
-        *rows("2024-11-01", "g1", 10, 30, [(1, 10, 30.0, 20.0), *one], pace=98.0),
-        *rows("2024-11-01", "g1", 30, 10, [(3, 12, 30.0, 20.0)], pace=98.0),
-        *rows("2024-11-03", "g2", 10, 30, [(1, 20, 32.0, 20.0), *one], pace=100.0),
-        *rows("2024-11-03", "g2", 30, 10, [(3, 12, 30.0, 20.0)], pace=100.0),
-        *rows("2024-11-04", "g3", 10, 30, [(1, 30, 34.0, 30.0), *one], pace=101.0,
-              zones={1: (6, 4, 2, 1, 2, 1), 2: (4, 2, 4, 2, 2, 0)}),
-        *rows("2024-11-04", "g3", 30, 10, [(3, 12, 30.0, 20.0)], pace=101.0, zones={3: (10, 5, 10, 4, 10, 3)}),
-        *rows("2024-11-05", "g4", 10, 20, [(1, None, None, None), *one], pace=101.0,
-              zones={2: (10, 5, 0, 0, 10, 4)}),
-        *rows("2024-11-05", "g4", 20, 10, [(4, 15, 30.0, 20.0)], pace=105.0, def_rating=120.0,
-              zones={4: (10, 4, 10, 5, 10, 3)}),
-        *rows("2024-11-06", "g5", 10, 30, [(1, 40, 36.0, 30.0), *one], pace=100.0),
-        *rows("2024-11-06", "g5", 30, 10, [(3, 12, 30.0, 20.0)], pace=100.0),
-        *rows("2024-11-06", "g6", 20, 40, [(4, 15, 30.0, 20.0)], pace=103.0, def_rating=100.0),
-        *rows("2024-11-06", "g6", 40, 20, [(5, 15, 30.0, 20.0)], pace=103.0),
-    ])  # fmt: skip
+    return frame(
+        [
+            *rows("2024-11-01", "g1", 10, 30, [(1, 10, 30.0, 20.0), *one], pace=98.0),
+            *rows("2024-11-01", "g1", 30, 10, [(3, 12, 30.0, 20.0)], pace=98.0),
+            *rows("2024-11-03", "g2", 10, 30, [(1, 20, 32.0, 20.0), *one], pace=100.0),
+            *rows("2024-11-03", "g2", 30, 10, [(3, 12, 30.0, 20.0)], pace=100.0),
+            *rows(
+                "2024-11-04",
+                "g3",
+                10,
+                30,
+                [(1, 30, 34.0, 30.0), *one],
+                pace=101.0,
+                zones={1: (6, 4, 2, 1, 2, 1), 2: (4, 2, 4, 2, 2, 0)},
+            ),
+            *rows("2024-11-04", "g3", 30, 10, [(3, 12, 30.0, 20.0)], pace=101.0, zones={3: (10, 5, 10, 4, 10, 3)}),
+            *rows(
+                "2024-11-05", "g4", 10, 20, [(1, None, None, None), *one], pace=101.0, zones={2: (10, 5, 0, 0, 10, 4)}
+            ),
+            *rows(
+                "2024-11-05",
+                "g4",
+                20,
+                10,
+                [(4, 15, 30.0, 20.0)],
+                pace=105.0,
+                def_rating=120.0,
+                zones={4: (10, 4, 10, 5, 10, 3)},
+            ),
+            *rows("2024-11-06", "g5", 10, 30, [(1, 40, 36.0, 30.0), *one], pace=100.0),
+            *rows("2024-11-06", "g5", 30, 10, [(3, 12, 30.0, 20.0)], pace=100.0),
+            *rows("2024-11-06", "g6", 20, 40, [(4, 15, 30.0, 20.0)], pace=103.0, def_rating=100.0),
+            *rows("2024-11-06", "g6", 40, 20, [(5, 15, 30.0, 20.0)], pace=103.0),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
 def roster() -> pl.DataFrame:
-    return frame([*rows(DAY, "g9", 10, 20, [(1, 99, 48.0, 99.0), (2, None, None, None)]),
-                  *rows(DAY, "g9", 20, 10, [(4, 99, 48.0, 99.0)])])
+    return frame(
+        [
+            *rows(DAY, "g9", 10, 20, [(1, 99, 48.0, 99.0), (2, None, None, None)]),
+            *rows(DAY, "g9", 20, 10, [(4, 99, 48.0, 99.0)]),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
 def factors(roster, history) -> pl.DataFrame:
-    return composite_factors(roster, history, DAY, WINDOW, high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0)
+    return composite_factors(
+        roster, history, DAY, WINDOW, high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0
+    )
 
 
 def test_window_dates():
@@ -109,8 +158,18 @@ def test_player_history_by_hand(history):
 
 def test_fatigue_rules():
     score = fatigue_score(pl.col("rest"), pl.col("g7"), pl.col("m7"), pl.col("b2b"))
-    got = pl.DataFrame({"rest": [None, 0, 3, 1, 0], "g7": [0, 4, 1, 3, 4], "m7": [0.0, 132.0, 30.0, 108.0, 150.0],
-                        "b2b": [0, 1, 0, 2, 3]}).select(score.alias("s"))["s"].to_list()  # fmt: skip
+    got = (
+        pl.DataFrame(
+            {
+                "rest": [None, 0, 3, 1, 0],
+                "g7": [0, 4, 1, 3, 4],
+                "m7": [0.0, 132.0, 30.0, 108.0, 150.0],
+                "b2b": [0, 1, 0, 2, 3],
+            }
+        )
+        .select(score.alias("s"))["s"]
+        .to_list()
+    )
     assert got == [100.0, 70.0, 100.0, 100.0 - 8 - 12, 100.0 - 15 - 10 - 8 - 12]
 
 
@@ -159,7 +218,9 @@ def test_feature_vectors(factors, history):
 
 def test_a_date_without_history(roster):
     empty = pl.DataFrame(schema=SUMMARY_SCHEMA)
-    factors = composite_factors(roster, empty, DAY, [], high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0)
+    factors = composite_factors(
+        roster, empty, DAY, [], high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0
+    )
     features = feature_store(factors, empty)
     assert features["points_avg_season"].is_null().all() and (features["games_played_season"] == 0).all()
     assert factors["fatigue_score"].to_list() == [100.0] * 3 and factors["early_season_bootstrap"].all()
@@ -168,8 +229,9 @@ def test_a_date_without_history(roster):
 
 
 def test_an_unreadable_window_date_is_counted(roster, history, factors):
-    missing = composite_factors(roster, history, DAY, [*WINDOW, "2024-11-02"], high_usage_pct=25.0,
-                                bootstrap_games=3, production_ready_pct=90.0)  # fmt: skip
+    missing = composite_factors(
+        roster, history, DAY, [*WINDOW, "2024-11-02"], high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0
+    )
     assert (missing["window_unreadable_dates"] == 1).all() and not missing["production_ready"].any()
     assert missing.drop("window_unreadable_dates", "production_ready").equals(
         factors.drop("window_unreadable_dates", "production_ready")
@@ -177,7 +239,9 @@ def test_an_unreadable_window_date_is_counted(roster, history, factors):
 
 
 def test_the_per_date_jobs_import_neither_pandas_numpy_nor_snakemake():
-    code = ("import sys; import shardflow.nba.jobs; "
-            "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'snakemake') if m in sys.modules))")
+    code = (
+        "import sys; import shardflow.nba.jobs; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'snakemake') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -24,11 +24,24 @@ GAME_DATE = "2023-01-02"
 
 def scoreboard(game_id="0022200552", home=CLE, away=CHI, day=GAME_DATE) -> dict:
     """A ScoreboardV2 response with the GameHeader of one game (Chicago at Cleveland)."""
-    headers = ["GAME_DATE_EST", "GAME_SEQUENCE", "GAME_ID", "GAME_STATUS_ID", "GAME_STATUS_TEXT", "GAMECODE",
-               "HOME_TEAM_ID", "VISITOR_TEAM_ID", "SEASON", "LIVE_PERIOD"]  # fmt: skip
+    headers = [
+        "GAME_DATE_EST",
+        "GAME_SEQUENCE",
+        "GAME_ID",
+        "GAME_STATUS_ID",
+        "GAME_STATUS_TEXT",
+        "GAMECODE",
+        "HOME_TEAM_ID",
+        "VISITOR_TEAM_ID",
+        "SEASON",
+        "LIVE_PERIOD",
+    ]
     row = [f"{day}T00:00:00", 1, game_id, 3, "Final", "20230102/CHICLE", home, away, "2022", 5]
-    return {"resource": "scoreboardV2", "parameters": {"GameDate": day},
-            "resultSets": [{"name": "GameHeader", "headers": headers, "rowSet": [row]}]}
+    return {
+        "resource": "scoreboardV2",
+        "parameters": {"GameDate": day},
+        "resultSets": [{"name": "GameHeader", "headers": headers, "rowSet": [row]}],
+    }
 
 
 def write(path: Path, document) -> Path:
@@ -48,7 +61,13 @@ def v3(shared_data):
 
 def test_real_v2_reproduces_the_known_box_score(v2):
     mitchell = v2.players.filter(pl.col("player_id") == MITCHELL).row(0, named=True)
-    assert (mitchell["pts"], mitchell["fgm"], mitchell["fga"], mitchell["fg3m"], mitchell["fg3a"]) == (71, 22, 34, 7, 15)
+    assert (mitchell["pts"], mitchell["fgm"], mitchell["fga"], mitchell["fg3m"], mitchell["fg3a"]) == (
+        71,
+        22,
+        34,
+        7,
+        15,
+    )
     assert (mitchell["ftm"], mitchell["fta"], mitchell["plus_minus"]) == (20, 25, 19)
     assert mitchell["minutes"] == pytest.approx(49 + 48 / 60)
     assert mitchell["player_name"] == "Donovan Mitchell" and mitchell["starter"] and not mitchell["dnp"]
@@ -88,40 +107,112 @@ def test_format_setting_and_detection(shared_data):
     assert detect(scoreboard()) == "game_header"
     assert detect({"data": []}) == "balldontlie" and detect({"foo": 1}) is None
     read_date_file(shared_data / V3, fmt="v3")
-    with pytest.raises(BoxScoreError, match=r"boxscoretraditionalv2_0022200552\.json.*v2 box score, but nba\.format is v3"):
+    with pytest.raises(
+        BoxScoreError, match=r"boxscoretraditionalv2_0022200552\.json.*v2 box score, but nba\.format is v3"
+    ):
         read_date_file(shared_data / V2, fmt="v3")
 
 
 def bdl_player(pid, first, last, minutes, pts=0, fgm=0, fga=0, fg3m=0, fg3a=0, ftm=0, fta=0, tov=0, oreb=0, dreb=0):
-    return {"id": pid * 10, "min": minutes, "fgm": fgm, "fga": fga, "fg_pct": fgm / fga if fga else 0.0, "fg3m": fg3m,
-            "fg3a": fg3a, "fg3_pct": 0.0, "ftm": ftm, "fta": fta, "ft_pct": 0.0, "oreb": oreb, "dreb": dreb,
-            "reb": oreb + dreb, "ast": 2, "stl": 1, "blk": 0, "turnover": tov, "pf": 2, "pts": pts,
-            "player": {"id": pid, "first_name": first, "last_name": last, "position": "G", "team_id": None}}  # fmt: skip
+    return {
+        "id": pid * 10,
+        "min": minutes,
+        "fgm": fgm,
+        "fga": fga,
+        "fg_pct": fgm / fga if fga else 0.0,
+        "fg3m": fg3m,
+        "fg3a": fg3a,
+        "fg3_pct": 0.0,
+        "ftm": ftm,
+        "fta": fta,
+        "ft_pct": 0.0,
+        "oreb": oreb,
+        "dreb": dreb,
+        "reb": oreb + dreb,
+        "ast": 2,
+        "stl": 1,
+        "blk": 0,
+        "turnover": tov,
+        "pf": 2,
+        "pts": pts,
+        "player": {"id": pid, "first_name": first, "last_name": last, "position": "G", "team_id": None},
+    }
 
 
 def bdl_team(tid, abbr, players):
-    return {"id": tid, "conference": "East", "division": "Central", "city": abbr, "name": abbr,
-            "full_name": f"{abbr} team", "abbreviation": abbr, "players": players}
+    return {
+        "id": tid,
+        "conference": "East",
+        "division": "Central",
+        "city": abbr,
+        "name": abbr,
+        "full_name": f"{abbr} team",
+        "abbreviation": abbr,
+        "players": players,
+    }
 
 
 #: A balldontlie /v1/box_scores response (hand-written, real shape): two games on 2024-01-15,
 #: the second in overtime; DNPs as "00" and "" minutes; minutes as "MM:SS" and plain "34".
 BDL = {
     "data": [
-        {"date": "2024-01-15", "season": 2023, "status": "Final", "period": 4, "time": "Final", "postseason": False,
-         "home_team_score": 13, "visitor_team_score": 7,
-         "home_team": bdl_team(2, "BOS", [bdl_player(11, "Jayson", "Tatum", "36:30", pts=10, fgm=4, fga=9, fg3m=1, fg3a=4, ftm=1, fta=2, tov=3, oreb=1, dreb=6),
-                                          bdl_player(12, "Kristaps", "Porziņģis", "34", pts=3, fgm=1, fga=2, fg3m=1, fg3a=1),
-                                          bdl_player(13, "Luke", "Kornet", "00")]),
-         "visitor_team": bdl_team(14, "LAL", [bdl_player(21, "LeBron", "James", "40:00", pts=7, fgm=3, fga=10, ftm=1, fta=1, tov=2),
-                                              bdl_player(22, "Max", "Christie", "")])},
-        {"date": "2024-01-15", "season": 2023, "status": "Final", "period": 5, "time": "Final", "postseason": False,
-         "home_team_score": 2, "visitor_team_score": 0,
-         "home_team": bdl_team(7, "DEN", [bdl_player(31, "Nikola", "Jokić", "45:10", pts=2, fgm=1, fga=3)]),
-         "visitor_team": bdl_team(24, "PHX", [bdl_player(41, "Devin", "Booker", "44", fga=5)])},
+        {
+            "date": "2024-01-15",
+            "season": 2023,
+            "status": "Final",
+            "period": 4,
+            "time": "Final",
+            "postseason": False,
+            "home_team_score": 13,
+            "visitor_team_score": 7,
+            "home_team": bdl_team(
+                2,
+                "BOS",
+                [
+                    bdl_player(
+                        11,
+                        "Jayson",
+                        "Tatum",
+                        "36:30",
+                        pts=10,
+                        fgm=4,
+                        fga=9,
+                        fg3m=1,
+                        fg3a=4,
+                        ftm=1,
+                        fta=2,
+                        tov=3,
+                        oreb=1,
+                        dreb=6,
+                    ),
+                    bdl_player(12, "Kristaps", "Porziņģis", "34", pts=3, fgm=1, fga=2, fg3m=1, fg3a=1),
+                    bdl_player(13, "Luke", "Kornet", "00"),
+                ],
+            ),
+            "visitor_team": bdl_team(
+                14,
+                "LAL",
+                [
+                    bdl_player(21, "LeBron", "James", "40:00", pts=7, fgm=3, fga=10, ftm=1, fta=1, tov=2),
+                    bdl_player(22, "Max", "Christie", ""),
+                ],
+            ),
+        },
+        {
+            "date": "2024-01-15",
+            "season": 2023,
+            "status": "Final",
+            "period": 5,
+            "time": "Final",
+            "postseason": False,
+            "home_team_score": 2,
+            "visitor_team_score": 0,
+            "home_team": bdl_team(7, "DEN", [bdl_player(31, "Nikola", "Jokić", "45:10", pts=2, fgm=1, fga=3)]),
+            "visitor_team": bdl_team(24, "PHX", [bdl_player(41, "Devin", "Booker", "44", fga=5)]),
+        },
     ],
     "meta": {"per_page": 25},
-}  # fmt: skip
+}
 
 
 def test_balldontlie_response(tmp_path):
@@ -146,7 +237,9 @@ def test_balldontlie_response(tmp_path):
 
 
 def test_minutes_and_plus_minus_forms():
-    raw = pl.DataFrame({"m": ["34:12", "PT34M12.00S", "34", "34.5", "", None, "DNP - Coach's Decision", "0:00", "PT05M", "7:5"]})
+    raw = pl.DataFrame(
+        {"m": ["34:12", "PT34M12.00S", "34", "34.5", "", None, "DNP - Coach's Decision", "0:00", "PT05M", "7:5"]}
+    )
     minutes = raw.select(minutes_expr("m"))["m"].to_list()
     assert minutes == pytest.approx([34.2, 34.2, 34.0, 34.5, None, None, None, 0.0, 5.0, 7 + 5 / 60], nan_ok=False)
     pm = pl.DataFrame({"p": ["+19", "-9", "19.0", "0", "", None, "1.5"]}).select(whole_number_expr("p"))["p"]
@@ -222,7 +315,9 @@ def test_unreadable_documents(shared_data, tmp_path):
     with pytest.raises(BoxScoreError, match=r"c\.json: no box scores"):
         read_date_file(write(tmp_path / "c.json", [scoreboard()]))
     with pytest.raises(BoxScoreError, match=r"d\.json: .*home/away teams are not the teams"):
-        read_date_file(write(tmp_path / "d.json", [scoreboard(home=1, away=2), json.loads((shared_data / V2).read_text())]))
+        read_date_file(
+            write(tmp_path / "d.json", [scoreboard(home=1, away=2), json.loads((shared_data / V2).read_text())])
+        )
 
 
 def test_a_date_file_mixing_formats_and_games(shared_data, tmp_path):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workdir import chips_tables, kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 from shardflow.chips.demo import demo_dates, write_demo_lab
-from workdir import chips_tables, kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 DEMO = {"pipelines": ["chips"], "chips": {"demo": {"n_chips": 3, "n_days": 4, "runs_per_chip_day": 3}}}
 
@@ -43,8 +43,14 @@ def local_raw(lab: Path, dest: Path, dates: list[str]) -> Path:
 
 def test_full_run_produces_every_output_and_a_rerun_has_nothing_to_do(chips_reference):
     out = chips_reference / "results" / "chips"
-    for name in ("manifest.parquet", "staging_errors.csv", "metrics.parquet", "plots/cnp_vs_time.png",
-                 "plots/photoresponse.png", "plots/example_fits.png"):
+    for name in (
+        "manifest.parquet",
+        "staging_errors.csv",
+        "metrics.parquet",
+        "plots/cnp_vs_time.png",
+        "plots/photoresponse.png",
+        "plots/example_fits.png",
+    ):
         assert (out / name).stat().st_size > 0, name
     tables = chips_tables(chips_reference)
     manifest, metrics = tables["manifest"], tables["metrics"]
@@ -100,7 +106,9 @@ def test_a_new_date_reruns_only_its_staging_and_the_groups_it_touches(lab, tmp_p
         assert path.stat().st_mtime_ns == mtime, f"{path.name} was staged again"
 
     manifest = pd.read_parquet(out / "manifest.parquet")
-    touched = {(c, p) for c, p in manifest.loc[manifest["date"] == dates[3], ["chip_number", "proc"]].itertuples(index=False)}
+    touched = {
+        (c, p) for c, p in manifest.loc[manifest["date"] == dates[3], ["chip_number", "proc"]].itertuples(index=False)
+    }
     assert touched
     for path, mtime in before_groups.items():
         chip = int(path.parent.name.split("=")[1])

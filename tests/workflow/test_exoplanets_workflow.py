@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import polars as pl
-
 from workdir import TINY_CONFIG, final_tables, kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
+
 from shardflow.exoplanets.features import FEATURE_COLUMNS
 
 
 def test_full_run_produces_every_output_and_a_rerun_has_nothing_to_do(reference_run):
     out = reference_run / "results" / "exoplanets"
-    for name in ("features.parquet", "features.csv", "failed_samples.csv", "plots/period_recovery.png",
-                 "plots/sde_by_label.png", "plots/diagnostics.png"):
+    for name in (
+        "features.parquet",
+        "features.csv",
+        "failed_samples.csv",
+        "plots/period_recovery.png",
+        "plots/sde_by_label.png",
+        "plots/diagnostics.png",
+    ):
         assert (out / name).stat().st_size > 0, name
     assert sorted(p.name for p in (out / "features").iterdir()) == [f"batch_{i:04d}.parquet" for i in range(4)]
 
@@ -32,7 +37,11 @@ def test_broken_light_curves_become_failed_rows_and_the_run_succeeds(reference_r
     features = pd.read_parquet(out / "features.parquet").set_index("target_id")
     failed = pd.read_csv(out / "failed_samples.csv").set_index("target_id")
     # the last three demo targets are a truncated file, too few points and all-NaN flux
-    assert failed["category"].to_dict() == {"DEMO-0006": "unreadable", "DEMO-0007": "too_few_points", "DEMO-0008": "all_nan"}
+    assert failed["category"].to_dict() == {
+        "DEMO-0006": "unreadable",
+        "DEMO-0007": "too_few_points",
+        "DEMO-0008": "all_nan",
+    }
     assert all("DEMO-000" in reason for reason in failed["reason"])  # the message names the file
     assert (features.loc[failed.index, "status"] == "failed").all()
     ok = features[features["status"] == "ok"]
@@ -83,8 +92,10 @@ def test_a_bad_catalog_fails_fast_with_file_line_and_column(tmp_path):
         "A,TESS,1.5,1000,2.0,2459000.5,planet\n"
         "B,TESS,one day,1000,2.0,2459000.5,planet\n"
     )
-    config = {"pipelines": ["exoplanets"],
-              "exoplanets": {"catalog": str(catalog), "lightcurves": {"source": "local", "dir": str(tmp_path)}}}
+    config = {
+        "pipelines": ["exoplanets"],
+        "exoplanets": {"catalog": str(catalog), "lightcurves": {"source": "local", "dir": str(tmp_path)}},
+    }
     workdir = make_workdir(tmp_path / "wf", config)
     result = run_snakemake(workdir, "--cores", "1", check=False, timeout=300)
     assert result.returncode != 0

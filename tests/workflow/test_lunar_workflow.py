@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 from shardflow.lunar.demo import demo_file_name, write_demo
 from shardflow.lunar.kernels import write_moon_pck
-from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 #: Three short demo days in two months; 1998-04-20 is the malformed file.
 DAYS = ["1998-04-11", "1998-04-20", "1998-05-11"]
@@ -38,23 +38,40 @@ def days(tmp_path_factory) -> Path:
     """Four generated days (60 spectra each, none malformed) and their SPK, outside any workflow."""
     root = tmp_path_factory.mktemp("lunar_days")
     write_moon_pck(root / "moon.tpc")
-    write_demo(root, ["1998-04-11", "1998-04-20", "1998-05-11", "1998-05-20"], 60, seed=3, pck=root / "moon.tpc",
-               malformed_day=None)
+    write_demo(
+        root,
+        ["1998-04-11", "1998-04-20", "1998-05-11", "1998-05-20"],
+        60,
+        seed=3,
+        pck=root / "moon.tpc",
+        malformed_day=None,
+    )
     return root
 
 
 def test_full_run_reports_the_malformed_file_keeps_its_spectra_and_a_rerun_has_nothing_to_do(lunar_reference):
     out = lunar_reference / "results" / "lunar"
-    for name in ("potential.parquet", "read_errors.csv", "plots/timeseries.png", "plots/map_1998-04.png",
-                 "plots/map_1998-05.png", "months/1998-04.parquet", "months/1998-05.parquet"):  # fmt: skip
+    for name in (
+        "potential.parquet",
+        "read_errors.csv",
+        "plots/timeseries.png",
+        "plots/map_1998-04.png",
+        "plots/map_1998-05.png",
+        "months/1998-04.parquet",
+        "months/1998-05.parquet",
+    ):
         assert (out / name).stat().st_size > 0, name
     tables = lunar_tables(lunar_reference)
     potential, errors = tables["potential"], tables["errors"]
     truth = pd.read_parquet(lunar_reference / "resources/demo/lunar/truth.parquet")
     assert len(potential) == len(truth) == 300
     per_file = potential.groupby(["source_file", "status"]).size().to_dict()
-    assert per_file == {("3D980411.TAB", "ok"): 100, ("3D980420.TAB", "ok"): 96, ("3D980420.TAB", "malformed"): 4,
-                        ("3D980511.TAB", "ok"): 100}  # fmt: skip
+    assert per_file == {
+        ("3D980411.TAB", "ok"): 100,
+        ("3D980420.TAB", "ok"): 96,
+        ("3D980420.TAB", "malformed"): 4,
+        ("3D980511.TAB", "ok"): 100,
+    }
     malformed = potential[potential["status"] == "malformed"]
     expected = truth[truth["expected_status"] == "malformed"]
     assert sorted(malformed["spec_no"]) == sorted(expected["spec_no"])
@@ -94,7 +111,10 @@ def test_a_new_day_reruns_only_its_month_and_an_unreadable_file_is_reported(days
     for day in ("1998-04-11", "1998-04-20", "1998-05-11"):
         shutil.copy(days / "er" / demo_file_name(day), raw)
     (raw / "3D980415.TAB").write_bytes(b"\x00\x01\x02 interrupted download\n")
-    config = {"pipelines": ["lunar"], "lunar": {"er_dir": str(raw), "kernels": [str(days / "kernels" / "lp_demo_orbit.bsp")]}}
+    config = {
+        "pipelines": ["lunar"],
+        "lunar": {"er_dir": str(raw), "kernels": [str(days / "kernels" / "lp_demo_orbit.bsp")]},
+    }
     workdir = make_workdir(tmp_path / "wf", config)
     run_snakemake(workdir, "--cores", "2")
     out = workdir / "results" / "lunar"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 import pytest
+from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 from shardflow.nba.demo import demo_dates, write_demo_season
-from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
 
 DEMO = {"pipelines": ["nba"], "nba": {"demo": {"n_teams": 4, "roster_size": 10, "n_dates": 6}}}
 MERGED = "results/nba/ml_feature_store.parquet"
@@ -74,8 +74,10 @@ def local_workdir(season: Path, dest: Path, dates: list[str], **nba) -> Path:
         for d in dates:
             suffix = "json" if sub == "boxscores" else "csv"
             shutil.copy(season / sub / f"{d}.{suffix}", dest / "data" / sub / f"{d}.{suffix}")
-    config = {"pipelines": ["nba"], "nba": {"boxscores_dir": str(dest / "data" / "boxscores"),
-                                            "lines_dir": str(dest / "data" / "lines"), **nba}}  # fmt: skip
+    config = {
+        "pipelines": ["nba"],
+        "nba": {"boxscores_dir": str(dest / "data" / "boxscores"), "lines_dir": str(dest / "data" / "lines"), **nba},
+    }
     return make_workdir(dest / "wf", config)
 
 
@@ -161,6 +163,9 @@ def test_a_malformed_date_file_fails_only_its_own_jobs(season, tmp_path):
     for d in DATES[:5]:
         assert (out / "player_game_summary" / f"{d}.parquet").exists()
         assert (out / "ml_feature_store" / f"{d}.parquet").exists() == (d != DATES[2]), d
-    assert not (out / "composite_factors" / f"{DATES[2]}.parquet").exists() and not (out / "ml_feature_store.parquet").exists()
+    assert (
+        not (out / "composite_factors" / f"{DATES[2]}.parquet").exists()
+        and not (out / "ml_feature_store.parquet").exists()
+    )
     later = pl.read_parquet(out / "composite_factors" / f"{DATES[4]}.parquet")
     assert (later["window_unreadable_dates"] == 1).all() and not later["production_ready"].any()

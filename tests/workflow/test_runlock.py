@@ -28,8 +28,12 @@ def finished_pid() -> int:
 def test_a_live_runs_lock_is_kept_and_a_killed_runs_lock_removed(tmp_path, monkeypatch):
     (tmp_path / "Snakefile").write_text(SNAKEFILE)
     monkeypatch.chdir(tmp_path)
-    run = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "1", "--quiet"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    run = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     locks = tmp_path / ".snakemake" / "locks"
     try:
         deadline = time.monotonic() + 120

@@ -58,8 +58,13 @@ def kill_after_first_jobs(workdir: Path, log_dir: str, timeout: float = 300) -> 
     (log stems) of the jobs that had finished by then: all but the newest log, since with one
     core a job starts only after the one before it is done."""
     logs = workdir / log_dir
-    proc = subprocess.Popen(snakemake_cmd("--cores", "1"), cwd=workdir, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        snakemake_cmd("--cores", "1"),
+        cwd=workdir,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + timeout
     while not (logs.is_dir() and len(list(logs.glob("*.log"))) >= 2):
         assert proc.poll() is None, "snakemake ended before a second job started"

@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import math
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -98,11 +98,30 @@ _STREAM = 2**32 - 1
 #: columns for IVg/VVg rows; ``segments`` counts all dark segments of an It run, the first
 #: (before any light, flat) included.
 TRUTH_COLUMNS = [
-    "run_id", "date", "filename", "chip_number", "proc", "start_time_utc", "kind",
-    "width_um", "length_um", "c_g_f_cm2",
-    "v_cnp_fwd_v", "v_cnp_bwd_v", "hysteresis_v", "mobility_cm2_vs", "n0_cm2", "r_contact_ohm", "illuminated",
-    "tau_s", "beta", "i_inf_a", "amplitude_a", "segments", "photoresponse_a",
-]  # fmt: skip
+    "run_id",
+    "date",
+    "filename",
+    "chip_number",
+    "proc",
+    "start_time_utc",
+    "kind",
+    "width_um",
+    "length_um",
+    "c_g_f_cm2",
+    "v_cnp_fwd_v",
+    "v_cnp_bwd_v",
+    "hysteresis_v",
+    "mobility_cm2_vs",
+    "n0_cm2",
+    "r_contact_ohm",
+    "illuminated",
+    "tau_s",
+    "beta",
+    "i_inf_a",
+    "amplitude_a",
+    "segments",
+    "photoresponse_a",
+]
 
 
 def device_resistance_ohm(
@@ -124,7 +143,9 @@ def device_resistance_ohm(
     return r_contact_ohm + (length_um / width_um) / (E_CHARGE * mobility_cm2_vs * n_cm2)
 
 
-def relaxation_current_a(t_since_off_s: np.ndarray, i_inf_a: float, amplitude_a: float, tau_s: float, beta: float) -> np.ndarray:
+def relaxation_current_a(
+    t_since_off_s: np.ndarray, i_inf_a: float, amplitude_a: float, tau_s: float, beta: float
+) -> np.ndarray:
     """Dark-current relaxation after the light turns off: ``i_inf + A exp(-(t / tau)^beta)`` (A).
 
     A stretched exponential (Kohlrausch); ``t_since_off_s`` counts from the first dark sample.
@@ -194,7 +215,9 @@ def _light(rng: np.random.Generator, on: bool) -> tuple[int, float]:
     return wavelength, round(float(rng.uniform(2.5, 4.5)), 1) if on else 0.0
 
 
-def _sweep(rng: np.random.Generator, proc: str, props: dict, cnp_day: float) -> tuple[list, list, str, np.ndarray, dict]:
+def _sweep(
+    rng: np.random.Generator, proc: str, props: dict, cnp_day: float
+) -> tuple[list, list, str, np.ndarray, dict]:
     """An IVg or VVg forward-backward sweep: header settings, column labels, row format, table, truth."""
     step = props["vg_step_v"]
     n_fwd = int(round((VG_END_V - VG_START_V) / step)) + 1
@@ -206,9 +229,7 @@ def _sweep(rng: np.random.Generator, proc: str, props: dict, cnp_day: float) -> 
     cnp_fwd = cnp_day + shift + 0.1 * rng.standard_normal()
     hysteresis = props["hysteresis_v"] * rng.uniform(0.9, 1.1)
     cnp_bwd = cnp_fwd - hysteresis
-    resistance = np.concatenate(
-        [_resistance(props, vg[:n_fwd], cnp_fwd), _resistance(props, vg[n_fwd:], cnp_bwd)]
-    )
+    resistance = np.concatenate([_resistance(props, vg[:n_fwd], cnp_fwd), _resistance(props, vg[n_fwd:], cnp_bwd)])
     noise = rng.uniform(0.001, 0.005) * rng.standard_normal(vg.size)
     settings = [
         ("VG start", f"{VG_START_V:g} V"),
@@ -301,7 +322,9 @@ def _break(text: str, kind: str, rng: np.random.Generator) -> str:
     return "\n".join(lines)
 
 
-def _file_text(proc: str, chip: int, start_unix_s: float, settings: list, labels: list, row: str, table: np.ndarray) -> str:
+def _file_text(
+    proc: str, chip: int, start_unix_s: float, settings: list, labels: list, row: str, table: np.ndarray
+) -> str:
     """The run file: PyMeasure-style ``#`` header, column line, rows formatted by ``row``."""
     header = [
         f"#Procedure: <demo_lab.procedures.{proc}>",
@@ -346,7 +369,7 @@ def write_demo_lab(
     schedule = {chip: _days(seed, chip, props, len(dates)) for chip, props in chips.items()}
     rows = []
     for day_index, (day, day_date) in enumerate(zip(dates, days)):
-        day_start = datetime.combine(day_date, datetime.min.time(), tzinfo=timezone.utc) + DAY_START_UTC
+        day_start = datetime.combine(day_date, datetime.min.time(), tzinfo=UTC) + DAY_START_UTC
         for chip, props in chips.items():
             measured, cnp = schedule[chip]
             if not measured[day_index]:
@@ -375,9 +398,7 @@ def write_demo_lab(
                         "filename": filename,
                         "chip_number": chip,
                         "proc": proc,
-                        "start_time_utc": datetime.fromtimestamp(start_s // 1, tz=timezone.utc).strftime(
-                            "%Y-%m-%dT%H:%M:%SZ"
-                        ),
+                        "start_time_utc": datetime.fromtimestamp(start_s // 1, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "kind": kind,
                         "width_um": props["width_um"],
                         "length_um": props["length_um"],

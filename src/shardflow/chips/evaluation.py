@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .runfiles import read_run
 from .metrics import REQUIRED_COLUMNS, SWEEP_SETTING
+from .runfiles import read_run
 from .sweeps import charge_neutrality_point, resistance_ohm, split_sweep
 from .transients import relaxation_fits
+
 
 def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
     """CNP errors (V) of both legs of every readable sweep with modulation above 2, and tau

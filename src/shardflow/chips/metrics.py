@@ -88,7 +88,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
@@ -108,17 +108,32 @@ EXTRACTION_VERSION = "chips-metrics-1"
 
 #: The long-format contract: one row per metric.
 METRIC_COLUMNS = (
-    "run_id", "chip_number", "proc", "metric_name", "value_float", "unit", "flags",
+    "run_id",
+    "chip_number",
+    "proc",
+    "metric_name",
+    "value_float",
+    "unit",
+    "flags",
     "extraction_version",
-)  # fmt: skip
+)
 #: Columns after METRIC_COLUMNS: the dark segment of relax_* rows, the earlier run of pair_* rows.
 EXTRA_COLUMNS = ("segment", "pair_previous_run_id")
 #: polars types of METRIC_COLUMNS then EXTRA_COLUMNS (every polars column is nullable).
 METRIC_SCHEMA = pl.Schema(
-    {"run_id": pl.String, "chip_number": pl.Int64, "proc": pl.String, "metric_name": pl.String,
-     "value_float": pl.Float64, "unit": pl.String, "flags": pl.String, "extraction_version": pl.String,
-     "segment": pl.Int64, "pair_previous_run_id": pl.String}
-)  # fmt: skip
+    {
+        "run_id": pl.String,
+        "chip_number": pl.Int64,
+        "proc": pl.String,
+        "metric_name": pl.String,
+        "value_float": pl.Float64,
+        "unit": pl.String,
+        "flags": pl.String,
+        "extraction_version": pl.String,
+        "segment": pl.Int64,
+        "pair_previous_run_id": pl.String,
+    }
+)
 #: pandas dtypes (``DataFrame.astype``) that a table read with pandas needs to match the
 #: contract: parquet files written by polars carry no pandas metadata, so pandas reads a
 #: segment column with nulls as float64 and the previous run ids as object.
@@ -156,7 +171,7 @@ PAIR_DIFFERENCE = {"IVg": "pair_max_abs_di_a", "VVg": "pair_max_abs_dvds_v"}
 PAIR_SETTING_FLAG = {"IVg": "vds_differs", "VVg": "ids_differs"}
 
 _NAN = float("nan")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -295,10 +310,7 @@ def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings)
         hole, electron = field_effect_mobility(
             vg[forward], 1.0 / r[forward], fwd.cnp_v, window_v=s.mobility_window_v, **geometry
         )
-        rows += [
-            (name, branch.mobility_cm2_vs, branch.flags)
-            for name, branch in zip(mobility_names, (hole, electron))
-        ]
+        rows += [(name, branch.mobility_cm2_vs, branch.flags) for name, branch in zip(mobility_names, (hole, electron))]
     summary = _SweepSummary(vg[forward], measured[forward], fwd.cnp_v, fwd.flags, setting)
     return [(name, value, flags, None) for name, value, flags in rows], summary
 
@@ -306,9 +318,7 @@ def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings)
 def _transient_run(data: Mapping, s: Settings):
     """Metric rows (name, value, flags, segment) of one It run."""
     t, i, vl = _arrays(data, REQUIRED_COLUMNS["It"], MIN_FIT_POINTS)
-    steps = photoresponse(
-        i, vl, threshold_v=s.light_threshold_v, tail_fraction=s.tail_fraction, min_tail=s.min_tail
-    )
+    steps = photoresponse(i, vl, threshold_v=s.light_threshold_v, tail_fraction=s.tail_fraction, min_tail=s.min_tail)
     if steps.delta_a.size == 0:
         rows = [(name, _NAN, ("no_light_step",), None) for name in ("photoresponse_a", "photoresponse_rel")]
     else:
@@ -340,11 +350,12 @@ def _start_time(value) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _pair_rows(chain: list[tuple[dict, datetime | None, _SweepSummary | None]], s: Settings):
     """Rows of every consecutive pair of one (chip, proc) chain of sweep runs."""
+
     def order(entry):
         meta, time, _ = entry
         return (time is None, time or _EPOCH, str(meta["run_id"]))
@@ -357,9 +368,7 @@ def _pair_rows(chain: list[tuple[dict, datetime | None, _SweepSummary | None]], 
         if prev is None or cur is None:
             rows.append((*key, "pair_skipped", _NAN, base + ("run_failed",)))
             continue
-        diff, _ = max_abs_difference(
-            prev.vg, prev.measured, cur.vg, cur.measured, min_overlap_v=s.min_overlap_v
-        )
+        diff, _ = max_abs_difference(prev.vg, prev.measured, cur.vg, cur.measured, min_overlap_v=s.min_overlap_v)
         if np.isnan(diff):
             rows.append((*key, "pair_skipped", _NAN, base + ("insufficient_overlap",)))
             continue
@@ -422,19 +431,26 @@ def extract_group(
             chain.append((meta, _start_time(meta.get("start_time_utc")), summary))
     for chain in chains.values():
         records += [
-            (meta, name, value, flags, None, previous)
-            for meta, previous, name, value, flags in _pair_rows(chain, s)
+            (meta, name, value, flags, None, previous) for meta, previous, name, value, flags in _pair_rows(chain, s)
         ]
 
     records.sort(key=lambda r: (str(r[0]["run_id"]), r[1], r[4] or 0, str(r[5] or "")))
     return pl.DataFrame(
         [
             (
-                meta["run_id"], meta.get("chip_number"), meta.get("proc"), name, float(value),
-                METRIC_UNITS[name], _join(flags), EXTRACTION_VERSION, segment, previous,
+                meta["run_id"],
+                meta.get("chip_number"),
+                meta.get("proc"),
+                name,
+                float(value),
+                METRIC_UNITS[name],
+                _join(flags),
+                EXTRACTION_VERSION,
+                segment,
+                previous,
             )
             for meta, name, value, flags, segment, previous in records
         ],
         schema=METRIC_SCHEMA,
         orient="row",
-    )  # fmt: skip
+    )

@@ -32,8 +32,11 @@ def cnp_vs_time(manifest: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
         lit = runs["led_voltage_v"].fillna(0) > 0
         ax.plot(runs.loc[~lit, "time"], runs.loc[~lit, "value_float"], "o-", ms=4, color=colour, label=f"chip {chip}")
         ax.plot(runs.loc[lit, "time"], runs.loc[lit, "value_float"], "o", ms=6, mfc="none", color=colour)
-    ax.set(xlabel="start time (UTC)", ylabel="charge-neutrality point, forward leg (V)",
-           title="CNP drift per chip (filled: dark, open: illuminated)")
+    ax.set(
+        xlabel="start time (UTC)",
+        ylabel="charge-neutrality point, forward leg (V)",
+        title="CNP drift per chip (filled: dark, open: illuminated)",
+    )
     ax.legend(fontsize=7, ncol=2)
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -78,15 +81,14 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
         meta, data = transient
         t, i, vl = (np.asarray(data[c]) for c in ("t_s", "i_a", "vl_v"))
         right.plot(t, i * 1e6, ".", ms=2, color="0.5")
-        for (start, stop, lit) in light_segments(vl):
+        for start, stop, lit in light_segments(vl):
             if lit:
                 right.axvspan(t[start], t[stop - 1], color="gold", alpha=0.3)
         for seg in relaxation_fits(t, i, vl):
             if seg.fit is not None:
                 f, span = seg.fit, slice(seg.start, seg.stop)
                 model = f.i_inf_a + f.amplitude_a * np.exp(-(((t[span] - t[seg.start]) / f.tau_s) ** f.beta))
-                right.plot(t[span], model * 1e6, "-", color="tab:red",
-                           label=f"tau {f.tau_s:.0f} s, beta {f.beta:.2f}")
+                right.plot(t[span], model * 1e6, "-", color="tab:red", label=f"tau {f.tau_s:.0f} s, beta {f.beta:.2f}")
         right.set(xlabel="time (s)", ylabel="current (uA)", title=f"It {meta['run_id']} (yellow: light on)")
         right.legend(fontsize=8)
     fig.tight_layout()

@@ -75,7 +75,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -95,15 +95,35 @@ TRANSFER_CURVE_COLUMNS = {"vg_v": "GateV", "i_a": "DrainI"}
 #: Unit as written -> (key suffix, multiplier, divisor) to the base unit; dividing by an exact
 #: power of ten keeps decimal values exact (``5 uA`` -> ``5 / 1e6 == 5e-06``).
 _UNITS = {
-    "V": ("v", 1, 1), "mV": ("v", 1, 1e3), "uV": ("v", 1, 1e6), "µV": ("v", 1, 1e6),
-    "A": ("a", 1, 1), "mA": ("a", 1, 1e3), "uA": ("a", 1, 1e6), "µA": ("a", 1, 1e6),
-    "nA": ("a", 1, 1e9), "pA": ("a", 1, 1e12),
-    "s": ("s", 1, 1), "ms": ("s", 1, 1e3), "min": ("s", 60, 1), "h": ("s", 3600, 1),
-    "Hz": ("hz", 1, 1), "kHz": ("hz", 1e3, 1),
-    "nm": ("nm", 1, 1), "um": ("um", 1, 1), "µm": ("um", 1, 1),
-    "W": ("w", 1, 1), "mW": ("w", 1, 1e3), "uW": ("w", 1, 1e6), "µW": ("w", 1, 1e6),
-    "ohm": ("ohm", 1, 1), "Ohm": ("ohm", 1, 1), "Ω": ("ohm", 1, 1), "kohm": ("ohm", 1e3, 1), "kΩ": ("ohm", 1e3, 1),
-}  # fmt: skip
+    "V": ("v", 1, 1),
+    "mV": ("v", 1, 1e3),
+    "uV": ("v", 1, 1e6),
+    "µV": ("v", 1, 1e6),
+    "A": ("a", 1, 1),
+    "mA": ("a", 1, 1e3),
+    "uA": ("a", 1, 1e6),
+    "µA": ("a", 1, 1e6),
+    "nA": ("a", 1, 1e9),
+    "pA": ("a", 1, 1e12),
+    "s": ("s", 1, 1),
+    "ms": ("s", 1, 1e3),
+    "min": ("s", 60, 1),
+    "h": ("s", 3600, 1),
+    "Hz": ("hz", 1, 1),
+    "kHz": ("hz", 1e3, 1),
+    "nm": ("nm", 1, 1),
+    "um": ("um", 1, 1),
+    "µm": ("um", 1, 1),
+    "W": ("w", 1, 1),
+    "mW": ("w", 1, 1e3),
+    "uW": ("w", 1, 1e6),
+    "µW": ("w", 1, 1e6),
+    "ohm": ("ohm", 1, 1),
+    "Ohm": ("ohm", 1, 1),
+    "Ω": ("ohm", 1, 1),
+    "kohm": ("ohm", 1e3, 1),
+    "kΩ": ("ohm", 1e3, 1),
+}
 
 #: snake_case header name -> canonical key (before the unit suffix).
 _ALIASES = {
@@ -124,9 +144,17 @@ _ALIASES = {
 
 #: Canonical key -> the unit suffix its value must have (a unitless number gets it).
 _DEFAULT_UNITS = {
-    "vds": "v", "ids": "a", "vg": "v", "wavelength": "nm", "led_voltage": "v",
-    "vg_start": "v", "vg_end": "v", "vg_step": "v", "step_time": "s", "sampling_time": "s",
-}  # fmt: skip
+    "vds": "v",
+    "ids": "a",
+    "vg": "v",
+    "wavelength": "nm",
+    "led_voltage": "v",
+    "vg_start": "v",
+    "vg_end": "v",
+    "vg_step": "v",
+    "step_time": "s",
+    "sampling_time": "s",
+}
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _COLUMN_LABEL = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
@@ -211,23 +239,23 @@ def _start_time_utc(path: Path, where: str, text: str) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ`` from Unix seconds or ISO 8601 (naive = UTC), rounded down to the second."""
     try:
         try:
-            moment = datetime.fromtimestamp(float(text) // 1, tz=timezone.utc)
+            moment = datetime.fromtimestamp(float(text) // 1, tz=UTC)
         except ValueError:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
     except (ValueError, OverflowError, OSError) as exc:
-        raise RunFileError(
-            f"{path}{where}: start time {text!r} is neither Unix seconds nor ISO 8601 ({exc})"
-        ) from None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise RunFileError(f"{path}{where}: start time {text!r} is neither Unix seconds nor ISO 8601 ({exc})") from None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _procedure(path: Path, lineno: int, text: str) -> str:
     """``'<demo_lab.procedures.IVg>'`` or ``'IVg'`` -> ``'IVg'``; anything else not in PROCEDURES is an error."""
     proc = text.strip().strip("<>").rsplit(".", 1)[-1].strip()
     if proc not in PROCEDURES:
-        raise RunFileError(f"{path}, line {lineno}: unknown procedure {text!r}; expected one of {', '.join(PROCEDURES)}")
+        raise RunFileError(
+            f"{path}, line {lineno}: unknown procedure {text!r}; expected one of {', '.join(PROCEDURES)}"
+        )
     return proc
 
 

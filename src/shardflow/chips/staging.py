@@ -34,10 +34,19 @@ SETTING_COLUMNS = ("vds_v", "ids_a", "wavelength_nm", "led_voltage_v", "vg_step_
 #: Manifest columns and their types: ``chip_number`` and ``n_points`` (table rows) Int64,
 #: settings Float64, the rest strings.
 MANIFEST_SCHEMA = pl.Schema(
-    {"run_id": pl.String, "chip_number": pl.Int64, "proc": pl.String, "date": pl.String,
-     "start_time_utc": pl.String, "n_points": pl.Int64, **dict.fromkeys(SETTING_COLUMNS, pl.Float64),
-     "settings": pl.String, "path": pl.String, "source_file": pl.String}
-)  # fmt: skip
+    {
+        "run_id": pl.String,
+        "chip_number": pl.Int64,
+        "proc": pl.String,
+        "date": pl.String,
+        "start_time_utc": pl.String,
+        "n_points": pl.Int64,
+        **dict.fromkeys(SETTING_COLUMNS, pl.Float64),
+        "settings": pl.String,
+        "path": pl.String,
+        "source_file": pl.String,
+    }
+)
 MANIFEST_COLUMNS = tuple(MANIFEST_SCHEMA.names())
 #: Staging error columns, all strings: the date, the file's name, the reader's message.
 ERROR_SCHEMA = pl.Schema({"date": pl.String, "source_file": pl.String, "reason": pl.String})
@@ -49,7 +58,9 @@ def partition_path(proc: str, date: str, run: str) -> str:
     return f"proc={proc}/date={date}/run_id={run}/part-000.parquet"
 
 
-def stage_date(date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathLike) -> tuple[pl.DataFrame, pl.DataFrame]:
+def stage_date(
+    date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathLike
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Stage every ``*.csv`` of ``date_dir`` (in name order); return (manifest fragment, errors).
 
     Both are polars frames, one row per file in name order: the manifest fragment has
@@ -75,18 +86,20 @@ def stage_date(date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathL
         pl.DataFrame(dict(run.data)).write_parquet(target, compression="zstd")
         meta = run.meta
         settings = {k: v for k, v in meta.items() if k not in ("chip_number", "proc", "start_time_utc")}
-        rows.append({
-            "run_id": rid,
-            "chip_number": int(meta["chip_number"]),
-            "proc": meta["proc"],
-            "date": date,
-            "start_time_utc": meta["start_time_utc"],
-            "n_points": run.n_points,
-            **{c: float(meta[c]) if isinstance(meta.get(c), (int, float)) else None for c in SETTING_COLUMNS},
-            "settings": json.dumps(settings, sort_keys=True),
-            "path": rel,
-            "source_file": path.name,
-        })  # fmt: skip
+        rows.append(
+            {
+                "run_id": rid,
+                "chip_number": int(meta["chip_number"]),
+                "proc": meta["proc"],
+                "date": date,
+                "start_time_utc": meta["start_time_utc"],
+                "n_points": run.n_points,
+                **{c: float(meta[c]) if isinstance(meta.get(c), (int, float)) else None for c in SETTING_COLUMNS},
+                "settings": json.dumps(settings, sort_keys=True),
+                "path": rel,
+                "source_file": path.name,
+            }
+        )
     return pl.DataFrame(rows, schema=MANIFEST_SCHEMA), pl.DataFrame(errors, schema=ERROR_SCHEMA)
 
 
@@ -112,4 +125,6 @@ def merge_manifests(fragments: list[pd.DataFrame]) -> pd.DataFrame:
     if manifest["run_id"].duplicated().any():
         dup = manifest.loc[manifest["run_id"].duplicated(), "run_id"].iloc[0]
         raise ValueError(f"run_id {dup!r} appears twice in the manifest")
-    return manifest.sort_values(["chip_number", "proc", "start_time_utc", "run_id"], kind="stable").reset_index(drop=True)
+    return manifest.sort_values(["chip_number", "proc", "start_time_utc", "run_id"], kind="stable").reset_index(
+        drop=True
+    )

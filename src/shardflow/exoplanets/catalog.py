@@ -42,9 +42,7 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
             for record in reader:
                 if any(field.strip() for field in record):
                     if len(record) != len(header):
-                        raise CatalogError(
-                            f"{path}, line {start}: {len(record)} fields, the header has {len(header)}"
-                        )
+                        raise CatalogError(f"{path}, line {start}: {len(record)} fields, the header has {len(header)}")
                     records.append(record)
                     lines.append(start)
                 start = reader.line_num + 1
@@ -69,8 +67,7 @@ def read_catalog(path: str | os.PathLike) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise CatalogError(
-            f"{path}: missing required column(s) {', '.join(missing)}; "
-            f"the file has {', '.join(df.columns)}"
+            f"{path}: missing required column(s) {', '.join(missing)}; the file has {', '.join(df.columns)}"
         )
     if df.empty:
         raise CatalogError(f"{path}: the catalog has no rows")
@@ -85,9 +82,7 @@ def read_catalog(path: str | os.PathLike) -> pd.DataFrame:
     if dup.any():
         first = df.loc[dup, "target_id"].iloc[0]
         at = lines[(df["target_id"] == first).to_numpy()]
-        raise CatalogError(
-            f"{path}, lines {', '.join(map(str, at))}, column target_id: duplicate target_id {first!r}"
-        )
+        raise CatalogError(f"{path}, lines {', '.join(map(str, at))}, column target_id: duplicate target_id {first!r}")
 
     for col in (*NUMERIC_COLUMNS, *[c for c in OPTIONAL_NUMERIC_COLUMNS if c in df.columns]):
         text = df[col]
@@ -95,9 +90,7 @@ def read_catalog(path: str | os.PathLike) -> pd.DataFrame:
         bad = (values.isna() & (text != "")).to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise CatalogError(
-                f"{path}, line {lines[i]}, column {col}: {text.iloc[i]!r} is not a number"
-            )
+            raise CatalogError(f"{path}, line {lines[i]}, column {col}: {text.iloc[i]!r} is not a number")
         df[col] = values.astype("float64")
 
     checked = {"target_id", *NUMERIC_COLUMNS, *OPTIONAL_NUMERIC_COLUMNS}

@@ -65,19 +65,43 @@ CATALOG_COLUMNS = [
 
 #: Catalog columns that describe the transit or eclipse; empty (NaN) for ``no_transit`` stars.
 TRUTH_COLUMNS = [
-    "period", "depth", "duration", "epoch", "snr_expected", "snr_white",
-    "rp_rs", "impact", "secondary_depth", "odd_even_depth_diff",
-]  # fmt: skip
+    "period",
+    "depth",
+    "duration",
+    "epoch",
+    "snr_expected",
+    "snr_white",
+    "rp_rs",
+    "impact",
+    "secondary_depth",
+    "odd_even_depth_diff",
+]
 
 #: Kinds of the non-broken targets, cycled by index: 11 planets, 3 eclipsing binaries and
 #: 6 quiet stars per 20 (55 / 15 / 30 %); the first 5 already hold 3 planets, 1 eclipsing
 #: binary and 1 quiet star.
 KIND_PATTERN = (
-    "planet", "eclipsing_binary", "no_transit", "planet", "planet",
-    "no_transit", "planet", "eclipsing_binary", "planet", "no_transit",
-    "planet", "planet", "no_transit", "planet", "eclipsing_binary",
-    "planet", "no_transit", "planet", "no_transit", "planet",
-)  # fmt: skip
+    "planet",
+    "eclipsing_binary",
+    "no_transit",
+    "planet",
+    "planet",
+    "no_transit",
+    "planet",
+    "eclipsing_binary",
+    "planet",
+    "no_transit",
+    "planet",
+    "planet",
+    "no_transit",
+    "planet",
+    "eclipsing_binary",
+    "planet",
+    "no_transit",
+    "planet",
+    "no_transit",
+    "planet",
+)
 #: Kinds of the last three targets, in order: files that the pipeline must fail on cleanly.
 BROKEN_KINDS = ("truncated", "too_few_points", "all_nan")
 
@@ -329,9 +353,7 @@ def _barycentric_correction(spacecraft_btjd: np.ndarray, lam_deg: float, beta_de
     return AU_LIGHT_SECONDS * cos_angle / 86400.0
 
 
-def _quality(
-    spacecraft_btjd: np.ndarray, noise: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def _quality(spacecraft_btjd: np.ndarray, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """QUALITY flags and the relative-flux corruption of the flagged cadences.
 
     * downlink gap: ``EARTH_POINT`` (its fluxes are set to NaN by the caller);
@@ -385,9 +407,7 @@ def _place_epoch(time: np.ndarray, observed: np.ndarray, period: float, rng: np.
     raise RuntimeError(f"no phase puts two transits of period {period} d on the data")
 
 
-def _planet(
-    time: np.ndarray, usable: np.ndarray, star: dict, rng: np.random.Generator
-) -> tuple[np.ndarray, dict]:
+def _planet(time: np.ndarray, usable: np.ndarray, star: dict, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     """Transiting-planet model (relative flux) and its truth.
 
     Period log-uniform 0.6-12 d, impact 0-0.7, ``a/R*`` from Kepler's third law for the star's
@@ -565,9 +585,7 @@ def _columns(
     orbit_end = np.where(spacecraft_btjd < gap_end, GAP_START_BTJD, spacecraft_btjd[-1] + CADENCE_DAYS)
     since_start = spacecraft_btjd - orbit_start
 
-    pos_corr = [
-        rng.uniform(-0.01, 0.01) * since_start + _red_noise(n, 0.002, 1.0 / 24.0, rng) for _ in range(2)
-    ]
+    pos_corr = [rng.uniform(-0.01, 0.01) * since_start + _red_noise(n, 0.002, 1.0 / 24.0, rng) for _ in range(2)]
     systematics = (
         1.0
         - rng.uniform(0.001, 0.005) * np.exp(-since_start / 0.3)
@@ -800,16 +818,15 @@ def make_target(target_id: str, index: int, n_targets: int, seed: int) -> tuple[
     return data, {name: row[name] for name in CATALOG_COLUMNS}
 
 
-def write_demo(
-    target_ids: list[str], catalog_path: str | Path, lightcurve_dir: str | Path, seed: int
-) -> pd.DataFrame:
+def write_demo(target_ids: list[str], catalog_path: str | Path, lightcurve_dir: str | Path, seed: int) -> pd.DataFrame:
     """Write ``lightcurve_dir/{target_id}.fits`` for every id and the truth catalog CSV; return the catalog.
 
     Catalog columns (:data:`CATALOG_COLUMNS`): ``period`` d, ``depth`` ppm (peak deficit of the
     model), ``duration`` h (T14), ``epoch`` BJD_TDB of an observed primary mid-time,
     ``snr_expected`` = the transit SNR in white plus red noise (:func:`_pink_snr`, Pont et al.
     2006) over the in-transit cadences left by the default quality mask, ``snr_white`` the same
-    with white noise only (depth / noise_ppm * sqrt(in-transit cadences)), ``rp_rs``, ``impact``, ``secondary_depth`` and ``odd_even_depth_diff`` ppm,
+    with white noise only (depth / noise_ppm * sqrt(in-transit cadences)), ``rp_rs``, ``impact``,
+    ``secondary_depth`` and ``odd_even_depth_diff`` ppm,
     ``noise_ppm`` (white, per 2-min cadence), ``rotation_period`` d, ``rotation_amplitude_ppm``.
     Transit columns are empty for ``no_transit`` stars. Files are written atomically.
     """

@@ -22,24 +22,58 @@ from .lightcurves import LightCurve, SampleError, read_lightcurve
 from .search import bls_search, clip_upper_outliers, detrend, detrend_window, tls_search
 
 FEATURE_COLUMNS = (
-    "input_period", "input_depth", "input_duration", "input_epoch",
-    "flux_std", "flux_mad", "flux_skewness", "flux_kurtosis",
-    "bls_period", "bls_t0", "bls_duration", "bls_depth", "bls_snr", "bls_power",
-    "tls_period", "tls_depth", "tls_snr", "tls_sde", "tls_odd_even",
-    "duration_over_period", "odd_even_depth_diff", "transit_symmetry",
-    "periodicity_strength", "secondary_depth", "ingress_egress_ratio",
-    "phase_coverage", "red_noise",
-)  # fmt: skip
+    "input_period",
+    "input_depth",
+    "input_duration",
+    "input_epoch",
+    "flux_std",
+    "flux_mad",
+    "flux_skewness",
+    "flux_kurtosis",
+    "bls_period",
+    "bls_t0",
+    "bls_duration",
+    "bls_depth",
+    "bls_snr",
+    "bls_power",
+    "tls_period",
+    "tls_depth",
+    "tls_snr",
+    "tls_sde",
+    "tls_odd_even",
+    "duration_over_period",
+    "odd_even_depth_diff",
+    "transit_symmetry",
+    "periodicity_strength",
+    "secondary_depth",
+    "ingress_egress_ratio",
+    "phase_coverage",
+    "red_noise",
+)
 
 #: Metadata written next to the features (see docs/exoplanets.md).
 METADATA_COLUMNS = (
-    "period_match", "odd_even_sigma", "secondary_sigma", "variability_period",
-    "detrend_window_days", "lc_mission", "n_points",
-    "cadence_days", "quality_bitmask", "runtime_s", "category", "reason",
-)  # fmt: skip
+    "period_match",
+    "odd_even_sigma",
+    "secondary_sigma",
+    "variability_period",
+    "detrend_window_days",
+    "lc_mission",
+    "n_points",
+    "cadence_days",
+    "quality_bitmask",
+    "runtime_s",
+    "category",
+    "reason",
+)
 
 #: Catalog columns replaced by the input_* features (duration converted from hours to days).
-CATALOG_INPUTS = {"period": "input_period", "depth": "input_depth", "duration": "input_duration", "epoch": "input_epoch"}
+CATALOG_INPUTS = {
+    "period": "input_period",
+    "depth": "input_depth",
+    "duration": "input_duration",
+    "epoch": "input_epoch",
+}
 
 
 @dataclass(frozen=True)
@@ -88,9 +122,7 @@ def search_light_curve(lc: LightCurve, settings: Settings, star_radius: float, s
     """
     t_ref = float(np.floor(lc.time[0]))
     time = lc.time - t_ref
-    window, var_period = detrend_window(
-        time, lc.flux, settings.detrend_window_days, settings.detrend_min_window_days
-    )
+    window, var_period = detrend_window(time, lc.flux, settings.detrend_window_days, settings.detrend_min_window_days)
     flat = detrend(time, lc.flux, window)
     keep = clip_upper_outliers(flat)
     if keep.sum() < settings.min_points:
@@ -101,13 +133,15 @@ def search_light_curve(lc: LightCurve, settings: Settings, star_radius: float, s
     finite = np.isfinite(flat)
     time, flux, flux_err = time[keep], flat[keep], lc.flux_err[keep]
     tls = tls_search(
-        time, flux, flux_err,
+        time,
+        flux,
+        flux_err,
         period_min=settings.period_min_days,
         period_max=settings.period_max_days,
         star_radius=star_radius,
         star_mass=star_mass,
         threads=settings.threads,
-    )  # fmt: skip
+    )
     bls = bls_search(time, flux, flux_err, tls.periods)
     return {
         "t_ref": t_ref,
@@ -228,9 +262,14 @@ def feature_table(rows: list[dict], catalog: pd.DataFrame) -> pd.DataFrame:
     carried = carried.rename(columns={c: f"catalog_{c}" for c in carried.columns if c in columns[1:]})
     table = table.merge(carried, on="target_id", how="left", validate="one_to_one")
     float_cols = [
-        *FEATURE_COLUMNS, "odd_even_sigma", "secondary_sigma", "variability_period",
-        "detrend_window_days", "cadence_days", "runtime_s",
-    ]  # fmt: skip
+        *FEATURE_COLUMNS,
+        "odd_even_sigma",
+        "secondary_sigma",
+        "variability_period",
+        "detrend_window_days",
+        "cadence_days",
+        "runtime_s",
+    ]
     table[float_cols] = table[float_cols].astype("float64")
     table["n_points"] = table["n_points"].astype("Int64")
     for col in ("period_match", "lc_mission", "quality_bitmask", "category", "reason"):

@@ -50,9 +50,7 @@ def _plain(values) -> np.ndarray:
     return np.asarray(np.ma.filled(np.ma.asarray(values, dtype=float), np.nan), dtype=float)
 
 
-def read_lightcurve(
-    path: str | os.PathLike, quality_bitmask: str = "default", min_points: int = 500
-) -> LightCurve:
+def read_lightcurve(path: str | os.PathLike, quality_bitmask: str = "default", min_points: int = 500) -> LightCurve:
     """Read one light-curve file with ``lightkurve.read`` and clean it.
 
     Raises ``SampleError``: ``no_data`` if the file does not exist, ``unreadable`` if no

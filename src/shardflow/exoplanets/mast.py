@@ -31,8 +31,9 @@ import sys
 import time
 import urllib.error
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
 from astropy.io import fits
@@ -67,9 +68,7 @@ _HTTP_5XX_MESSAGE = re.compile(
 # Messages of lightkurve's LightkurveError that mean the transfer, not the request, went wrong:
 # astroquery's download manifest says the file never arrived ("File was not downloaded"), or the
 # file on disk is a partial download that lightkurve cannot parse.
-_LIGHTKURVE_TRANSFER_FAILURE = re.compile(
-    r"File was not downloaded|may be corrupt due to an interrupted download"
-)
+_LIGHTKURVE_TRANSFER_FAILURE = re.compile(r"File was not downloaded|may be corrupt due to an interrupted download")
 
 _log = logging.getLogger(__name__)
 
@@ -119,17 +118,13 @@ def validate_fits(path: str | os.PathLike) -> None:
                     raise InvalidLightCurveFile(f"{path}: no HDU 1 (light-curve table)")
                 table = hdul[1]
                 if not isinstance(table, (fits.BinTableHDU, fits.TableHDU)):
-                    raise InvalidLightCurveFile(
-                        f"{path}: HDU 1 is a {type(table).__name__}, not a table"
-                    )
+                    raise InvalidLightCurveFile(f"{path}: HDU 1 is a {type(table).__name__}, not a table")
                 names = {name.upper() for name in table.columns.names}
                 n_rows = len(table.data) if table.data is not None else 0
     except InvalidLightCurveFile:
         raise
     except Exception as exc:  # astropy raises OSError, ValueError, ... for damaged files
-        raise InvalidLightCurveFile(
-            f"{path}: unreadable FITS ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise InvalidLightCurveFile(f"{path}: unreadable FITS ({type(exc).__name__}: {exc})") from exc
     truncated = [str(w.message) for w in caught if "truncated" in str(w.message)]
     if truncated:
         raise InvalidLightCurveFile(f"{path}: {truncated[0]}")
@@ -204,9 +199,7 @@ def is_transient(exc: BaseException) -> bool:
     lk_utils = sys.modules.get("lightkurve.utils")
     if lk_utils is not None and isinstance(exc, lk_utils.LightkurveError):
         message = str(exc)
-        return bool(
-            _HTTP_5XX_MESSAGE.search(message) or _LIGHTKURVE_TRANSFER_FAILURE.search(message)
-        )
+        return bool(_HTTP_5XX_MESSAGE.search(message) or _LIGHTKURVE_TRANSFER_FAILURE.search(message))
     return False
 
 
@@ -319,7 +312,8 @@ def download_lightcurve(
     dict
         ``target_id``; ``status``: ``"ok"`` or ``"no_data"``; ``path``: absolute path of the
         FITS file (what ``shardflow.exoplanets.sources.locate`` hands to the reader), ``None``
-        for no data; ``mission``, ``author``, ``exptime``: the search parameters; ``attempts``: attempts made (1 when nothing failed);
+        for no data; ``mission``, ``author``, ``exptime``: the search parameters; ``attempts``: attempts
+        made (1 when nothing failed);
         ``reason``: why there is no data, ``None`` when ok. No timestamps, so reruns agree.
 
     Raises
@@ -353,10 +347,7 @@ def download_lightcurve(
             if found is None:
                 found = search(target_id, mission=mission, author=author, exptime=exptime)
                 if len(found) == 0:
-                    reason = (
-                        f"MAST has no {mission} light curve for {target_id!r} "
-                        f"(author={author}, exptime={exptime})"
-                    )
+                    reason = f"MAST has no {mission} light curve for {target_id!r} (author={author}, exptime={exptime})"
                     logger.info("no data: %s", reason)
                     return {
                         **record,

@@ -30,8 +30,13 @@ def period_recovery(features: pd.DataFrame, path) -> None:
         x = np.geomspace(lo, hi, 10)
         for factor, style in ((1.0, "-"), (2.0, ":"), (0.5, ":")):
             ax.plot(x, factor * x, "k" + style, lw=0.8)
-    ax.set(xscale="log", yscale="log", xlabel="catalog period (d)", ylabel="TLS period (d)",
-           title="Recovered versus catalog period (dotted: 2x and 1/2 aliases)")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="catalog period (d)",
+        ylabel="TLS period (d)",
+        title="Recovered versus catalog period (dotted: 2x and 1/2 aliases)",
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -76,14 +81,20 @@ def diagnostics(items: list[dict], path) -> None:
         centres, means, _ = binned_fold(time, flux, P, t0, T14)
         row[1].plot(24 * phase[near], flux[near], ".", ms=1, color="0.6")
         row[1].plot(24 * centres, means, "o", ms=3, color="tab:blue")
-        row[1].set(xlabel="hours from mid-transit", ylabel="flux",
-                   title=f"depth {f['tls_depth']:.0f} ppm, SNR {f['tls_snr']:.1f}")
+        row[1].set(
+            xlabel="hours from mid-transit",
+            ylabel="flux",
+            title=f"depth {f['tls_depth']:.0f} ppm, SNR {f['tls_snr']:.1f}",
+        )
         odd = epoch_number(time, P, t0) % 2 == 1
         for mask, name, colour in ((odd, "odd", "tab:orange"), (~odd, "even", "tab:green")):
             c, m, _ = binned_fold(time[mask], flux[mask], P, t0, T14, n_bins=30)
             row[2].plot(24 * c, m, "o-", ms=3, lw=0.8, color=colour, label=name)
-        row[2].set(xlabel="hours from mid-transit", ylabel="binned flux",
-                   title=f"odd-even {f['odd_even_depth_diff']:.0f} ppm, TLS {f['tls_odd_even']:.1f} sigma")
+        row[2].set(
+            xlabel="hours from mid-transit",
+            ylabel="binned flux",
+            title=f"odd-even {f['odd_even_depth_diff']:.0f} ppm, TLS {f['tls_odd_even']:.1f} sigma",
+        )
         row[2].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

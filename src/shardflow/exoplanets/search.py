@@ -45,7 +45,9 @@ def variability_period(time: np.ndarray, flux: np.ndarray) -> tuple[float, float
     return float(1.0 / frequency[best]), float(power[best])
 
 
-def detrend_window(time: np.ndarray, flux: np.ndarray, max_window_days: float, min_window_days: float) -> tuple[float, float]:
+def detrend_window(
+    time: np.ndarray, flux: np.ndarray, max_window_days: float, min_window_days: float
+) -> tuple[float, float]:
     """Biweight window for this light curve (days), and the variability period it used.
 
     A running location estimate of width w is biased by the curvature of the variability
@@ -161,9 +163,7 @@ class BLSResult:
     power: float
 
 
-def bls_search(
-    time: np.ndarray, flux: np.ndarray, flux_err: np.ndarray, periods: np.ndarray
-) -> BLSResult:
+def bls_search(time: np.ndarray, flux: np.ndarray, flux_err: np.ndarray, periods: np.ndarray) -> BLSResult:
     """Box Least Squares on the given period grid (the TLS grid, so both searches see the
     same periods), with trial durations ``BLS_DURATIONS_DAYS`` shorter than the shortest
     period, maximising the log likelihood."""

@@ -103,8 +103,11 @@ def sunlit_potential(density_m, w_m, kappa):
     """U (V) in [0, 150] with J_e(U) = J_ph(U), from the measured kappa parameters (n,)."""
     density_m, w_m, kappa = (np.asarray(x, dtype=float) for x in (density_m, w_m, kappa))
     with np.errstate(all="ignore"):
-        return _bisect(lambda u: collected_electron_current(u, density_m, w_m, kappa) - photo_current(u),
-                       np.zeros_like(w_m), np.full_like(w_m, SUNLIT_MAX_V))
+        return _bisect(
+            lambda u: collected_electron_current(u, density_m, w_m, kappa) - photo_current(u),
+            np.zeros_like(w_m),
+            np.full_like(w_m, SUNLIT_MAX_V),
+        )
 
 
 def shadow_potential(density_m, w_m, kappa, peak_yield=SEE_PEAK_YIELD, peak_energy_ev=SEE_PEAK_ENERGY_EV):

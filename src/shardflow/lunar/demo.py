@@ -75,10 +75,29 @@ SPK_NAME = "lp_demo_orbit.bsp"
 FILE_FORMAT = "%s %14.3f %9.2f %5d" + " %8.3f" * 3 + " %10.3E" * N_CHANNELS + " %7.2f" * N_CHANNELS + "\n"
 
 TRUTH_COLUMNS = (
-    "source_file", "spec_no", "time_unix", "et", "x_j2000_km", "y_j2000_km", "z_j2000_km", "lat_deg", "lon_deg",
-    "alt_km", "sza_deg", "shadow", "region", "density_cm3", "temperature_ev", "kappa", "sc_potential_v",
-    "surface_potential_v", "field_ratio", "b_nt", "connected", "expected_status",
-)  # fmt: skip
+    "source_file",
+    "spec_no",
+    "time_unix",
+    "et",
+    "x_j2000_km",
+    "y_j2000_km",
+    "z_j2000_km",
+    "lat_deg",
+    "lon_deg",
+    "alt_km",
+    "sza_deg",
+    "shadow",
+    "region",
+    "density_cm3",
+    "temperature_ev",
+    "kappa",
+    "sc_potential_v",
+    "surface_potential_v",
+    "field_ratio",
+    "b_nt",
+    "connected",
+    "expected_status",
+)
 
 
 def demo_file_name(day: str) -> str:
@@ -134,8 +153,19 @@ def write_orbit_spk(path: str | os.PathLike, orbit: Orbit, intervals: list[tuple
             epochs = np.arange(start, stop + SPK_STEP_S, SPK_STEP_S)
             pos, vel = orbit.state(epochs)
             states = np.hstack([pos, vel])
-            spiceypy.spkw13(handle, -25, 301, "J2000", float(epochs[0]), float(epochs[-1]),
-                            "LP DEMO POLAR ORBIT", 7, len(epochs), states, epochs)
+            spiceypy.spkw13(
+                handle,
+                -25,
+                301,
+                "J2000",
+                float(epochs[0]),
+                float(epochs[-1]),
+                "LP DEMO POLAR ORBIT",
+                7,
+                len(epochs),
+                states,
+                epochs,
+            )
         spiceypy.spkcls(handle)
 
     replace_atomically(Path(path), write)
@@ -145,7 +175,9 @@ def _smooth(rng, t_s: np.ndarray, periods_h=(2.7, 5.3, 11.9)) -> np.ndarray:
     """A smooth seeded signal in [0, 1]: a sum of sines with random phases and weights."""
     weights = rng.uniform(0.5, 1.0, len(periods_h))
     phases = rng.uniform(0, 2 * np.pi, len(periods_h))
-    s = sum(w * np.sin(2 * np.pi * t_s / (p * 3600.0) + ph) for w, p, ph in zip(weights, periods_h, phases, strict=True))
+    s = sum(
+        w * np.sin(2 * np.pi * t_s / (p * 3600.0) + ph) for w, p, ph in zip(weights, periods_h, phases, strict=True)
+    )
     return 0.5 + 0.5 * s / weights.sum()
 
 
@@ -179,16 +211,30 @@ def _environment(rng, t_s, et, shadow, sza, see):
     depth = np.clip((sza - 90.0) / 30.0, 0.0, 1.0)
     surface = np.select(
         [sheet & ~night, sheet & night, tail & night, night],
-        [-(60.0 + 140.0 * w_u), -(150.0 + 350.0 * w_u), -(30.0 + 50.0 * w_u), -(40.0 + 100.0 * depth * (0.7 + 0.3 * w_u))],
+        [
+            -(60.0 + 140.0 * w_u),
+            -(150.0 + 350.0 * w_u),
+            -(30.0 + 50.0 * w_u),
+            -(40.0 + 100.0 * depth * (0.7 + 0.3 * w_u)),
+        ],
         2.0 + 6.0 * w_u,
     )
     ratio = 0.55 + 0.4 * w_r
     b_mag = np.where(tail, 10.0 + 15.0 * w_b, 4.0 + 6.0 * w_b)
     direction = np.column_stack([_smooth(rng, t_s, (1.3, 4.1)) - 0.5 for _ in range(3)])
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-    return dict(region=region, density_cm3=density, temperature_ev=temperature, kappa=kappa, w_ev=w_ev,
-                sc_potential_v=sc_potential, surface_potential_v=surface, field_ratio=ratio,
-                b=direction * b_mag[:, None], n=n)  # fmt: skip
+    return dict(
+        region=region,
+        density_cm3=density,
+        temperature_ev=temperature,
+        kappa=kappa,
+        w_ev=w_ev,
+        sc_potential_v=sc_potential,
+        surface_potential_v=surface,
+        field_ratio=ratio,
+        b=direction * b_mag[:, None],
+        n=n,
+    )
 
 
 def _channels(rng, env, position_km, spec_index):
@@ -209,7 +255,9 @@ def _channels(rng, env, position_km, spec_index):
     phi = (phi0[None, None, :] + spin[:, :, None]) % 360.0
     theta = np.radians(THETA_DEG)
     ph = np.radians(phi)
-    d = np.stack([np.cos(theta) * np.cos(ph), np.cos(theta) * np.sin(ph), np.broadcast_to(np.sin(theta), ph.shape)], axis=-1)
+    d = np.stack(
+        [np.cos(theta) * np.cos(ph), np.cos(theta) * np.sin(ph), np.broadcast_to(np.sin(theta), ph.shape)], axis=-1
+    )
     m = np.einsum("sekc,sc->sek", d, moonward)  # > 0: the channel sees electrons moving away from the Moon
 
     n_m, w_m = to_measured(env["density_cm3"], env["w_ev"], env["kappa"], env["sc_potential_v"])
@@ -255,8 +303,15 @@ def _break(lines: list[str], n_spec: int) -> tuple[str, list[int]]:
     return text[: len(text) - len(lines[-1]) // 2], broken
 
 
-def write_demo(out_dir: str | os.PathLike, days: list[str], spectra_per_day: int, seed: int, pck: str | os.PathLike,
-               malformed_day: str | None = MALFORMED_DAY, see=(charging.SEE_PEAK_YIELD, charging.SEE_PEAK_ENERGY_EV)):
+def write_demo(
+    out_dir: str | os.PathLike,
+    days: list[str],
+    spectra_per_day: int,
+    seed: int,
+    pck: str | os.PathLike,
+    malformed_day: str | None = MALFORMED_DAY,
+    see=(charging.SEE_PEAK_YIELD, charging.SEE_PEAK_ENERGY_EV),
+):
     """Write the demo (module docstring) under ``out_dir``; return the truth as a polars frame
     (one row per spectrum, days in the given order). ``pck`` is the Moon PCK
     (:func:`.kernels.write_moon_pck`), ``see`` the spacecraft's secondary-emission constants."""
@@ -298,13 +353,32 @@ def write_demo(out_dir: str | os.PathLike, days: list[str], spectra_per_day: int
             text = "".join(lines)
         replace_atomically(out_dir / "er" / name, lambda tmp, text=text: Path(tmp).write_text(text))
         lat, lon, alt = planetocentric(position)
-        truth.append(pl.DataFrame({
-            "source_file": [name] * spectra_per_day, "spec_no": spec + 1, "time_unix": t, "et": et,
-            "x_j2000_km": pos_j2000[:, 0], "y_j2000_km": pos_j2000[:, 1], "z_j2000_km": pos_j2000[:, 2],
-            "lat_deg": lat, "lon_deg": lon, "alt_km": alt, "sza_deg": sza, "shadow": shadow,
-            "region": env["region"], "density_cm3": env["density_cm3"], "temperature_ev": env["temperature_ev"],
-            "kappa": env["kappa"], "sc_potential_v": env["sc_potential_v"],
-            "surface_potential_v": env["surface_potential_v"], "field_ratio": env["field_ratio"],
-            "b_nt": np.linalg.norm(b_rows, axis=1), "connected": connected, "expected_status": expected.astype(str),
-        }))  # fmt: skip
+        truth.append(
+            pl.DataFrame(
+                {
+                    "source_file": [name] * spectra_per_day,
+                    "spec_no": spec + 1,
+                    "time_unix": t,
+                    "et": et,
+                    "x_j2000_km": pos_j2000[:, 0],
+                    "y_j2000_km": pos_j2000[:, 1],
+                    "z_j2000_km": pos_j2000[:, 2],
+                    "lat_deg": lat,
+                    "lon_deg": lon,
+                    "alt_km": alt,
+                    "sza_deg": sza,
+                    "shadow": shadow,
+                    "region": env["region"],
+                    "density_cm3": env["density_cm3"],
+                    "temperature_ev": env["temperature_ev"],
+                    "kappa": env["kappa"],
+                    "sc_potential_v": env["sc_potential_v"],
+                    "surface_potential_v": env["surface_potential_v"],
+                    "field_ratio": env["field_ratio"],
+                    "b_nt": np.linalg.norm(b_rows, axis=1),
+                    "connected": connected,
+                    "expected_status": expected.astype(str),
+                }
+            )
+        )
     return pl.concat(truth).select(TRUTH_COLUMNS)

@@ -17,7 +17,8 @@ phi_i      azimuth of channel i (deg); missing: 999.99 (PPI-flagged: 998.99)
 =========  ======================================================================
 
 183 fields per row. Fill values become NaN (a flux of exactly 9.999E-99 or -9.99E-99, an
-azimuth of 998 deg or more; a flux of 0 is a channel without counts). Blank lines are skipped (they keep their line numbers).
+azimuth of 998 deg or more; a flux of 0 is a channel without counts). Blank lines are skipped
+(they keep their line numbers).
 
 Validation. A row is malformed when it has another number of fields, a field that is not a
 number (Fortran overflow ``*****``, ``ERR``...) or is not finite, a UTC that is not a PDS time,
@@ -66,11 +67,13 @@ _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _PDS_TIME = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d*)?Z?$"
 _READ = dict(
     read_options=pacsv.ReadOptions(column_names=["line"]),
-    parse_options=pacsv.ParseOptions(delimiter="\x01", quote_char=False, escape_char=False,
-                                     ignore_empty_lines=False, newlines_in_values=False),
-    convert_options=pacsv.ConvertOptions(column_types={"line": pa.string()}, check_utf8=False,
-                                         strings_can_be_null=False),
-)  # fmt: skip
+    parse_options=pacsv.ParseOptions(
+        delimiter="\x01", quote_char=False, escape_char=False, ignore_empty_lines=False, newlines_in_values=False
+    ),
+    convert_options=pacsv.ConvertOptions(
+        column_types={"line": pa.string()}, check_utf8=False, strings_can_be_null=False
+    ),
+)
 
 
 class ER3DFileError(Exception):
@@ -111,9 +114,17 @@ class Spectra:
 
 
 def empty_spectra() -> Spectra:
-    return Spectra(np.array([], dtype=object), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0),
-                   np.array([], dtype=object), np.zeros((0, N_ENERGIES)), np.zeros((0, N_ENERGIES, 3)),
-                   np.zeros((0, N_ENERGIES, N_CHANNELS)), np.zeros((0, N_ENERGIES, N_CHANNELS)))  # fmt: skip
+    return Spectra(
+        np.array([], dtype=object),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0),
+        np.array([], dtype=object),
+        np.zeros((0, N_ENERGIES)),
+        np.zeros((0, N_ENERGIES, 3)),
+        np.zeros((0, N_ENERGIES, N_CHANNELS)),
+        np.zeros((0, N_ENERGIES, N_CHANNELS)),
+    )
 
 
 @dataclass(frozen=True)
@@ -233,7 +244,8 @@ def read_er3d(path: str | os.PathLike) -> ER3DFile:
     sorted_energy = np.sort(energy, axis=1)
     why = np.full(first_value.size, "", dtype=object)
     why[(np.diff(sorted_energy, axis=1) <= 0).any(axis=1) | (sorted_energy[:, 0] <= 0)] = (
-        f"energies are not {N_ENERGIES} distinct positive values")
+        f"energies are not {N_ENERGIES} distinct positive values"
+    )
     why[block[:, 0, SPEC_NO] != np.round(block[:, 0, SPEC_NO])] = "spec_no is not an integer"
     why[np.ptp(block[:, :, TIME], axis=1) > MAX_TIME_SPREAD_S] = f"time spreads over more than {MAX_TIME_SPREAD_S:g} s"
     keep = why == ""
@@ -259,7 +271,9 @@ def read_er3d(path: str | os.PathLike) -> ER3DFile:
         else:
             reason = f"{where}: {members.size} rows, expected {N_ENERGIES}"
         whole = spec_no is not None and spec_no == round(spec_no)
-        malformed.append(MalformedSpectrum(first, int(spec_no) if whole else None, time0, reason, bool(bad) and not known_reason))
+        malformed.append(
+            MalformedSpectrum(first, int(spec_no) if whole else None, time0, reason, bool(bad) and not known_reason)
+        )
 
     block, first_value = block[keep], first_value[keep]
     first_rows = rows[first_value]

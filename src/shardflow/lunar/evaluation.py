@@ -18,8 +18,16 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from .kernels import (MOON_NUT_PREC_ANGLES, MOON_NUT_PREC_DEC, MOON_NUT_PREC_PM, MOON_NUT_PREC_RA, MOON_PM, MOON_POLE_DEC,
-                      MOON_POLE_RA, MOON_RADIUS_KM)
+from .kernels import (
+    MOON_NUT_PREC_ANGLES,
+    MOON_NUT_PREC_DEC,
+    MOON_NUT_PREC_PM,
+    MOON_NUT_PREC_RA,
+    MOON_PM,
+    MOON_POLE_DEC,
+    MOON_POLE_RA,
+    MOON_RADIUS_KM,
+)
 
 SUNLIT_TOLERANCE_V = 1.0
 SHADOW_TOLERANCE = 0.10
@@ -87,8 +95,13 @@ def _summary(errors: np.ndarray, tolerance: float) -> dict:
     errors = np.asarray(errors, dtype=float)
     if errors.size == 0:
         return {"n": 0}
-    return {"n": int(errors.size), "fraction_within": float(np.mean(errors <= tolerance)),
-            "median": float(np.median(errors)), "p95": float(np.percentile(errors, 95)), "max": float(errors.max())}  # fmt: skip
+    return {
+        "n": int(errors.size),
+        "fraction_within": float(np.mean(errors <= tolerance)),
+        "median": float(np.median(errors)),
+        "p95": float(np.percentile(errors, 95)),
+        "max": float(errors.max()),
+    }
 
 
 def demo_accuracy(table: pl.DataFrame, truth: pl.DataFrame) -> dict:
@@ -99,24 +112,35 @@ def demo_accuracy(table: pl.DataFrame, truth: pl.DataFrame) -> dict:
     fitted = joined.filter(pl.col("sc_status") == "ok")
     sunlit = fitted.filter(~pl.col("shadow"))
     shadow = fitted.filter(pl.col("shadow"))
-    surface = joined.filter((pl.col("surface_status") == "ok") & (pl.col("surface_potential_v_true").abs() > SURFACE_MIN_V))
+    surface = joined.filter(
+        (pl.col("surface_status") == "ok") & (pl.col("surface_potential_v_true").abs() > SURFACE_MIN_V)
+    )
     ok = joined.filter(pl.col("status") == "ok")
     connected = ok.filter(pl.col("connected") & (pl.col("sc_status") == "ok"))
     eligible = connected.filter(pl.col("surface_potential_v_true").abs() > SURFACE_MIN_V)
     return {
-        "spectra": {"truth": truth.height, "table": table.height,
-                    "sc_status": dict(joined.group_by("sc_status").len().sort("sc_status").iter_rows()),
-                    "surface_status": dict(joined.group_by("surface_status").len().sort("surface_status").iter_rows())},
+        "spectra": {
+            "truth": truth.height,
+            "table": table.height,
+            "sc_status": dict(joined.group_by("sc_status").len().sort("sc_status").iter_rows()),
+            "surface_status": dict(joined.group_by("surface_status").len().sort("surface_status").iter_rows()),
+        },
         "sc_potential_sunlit_abs_error_v": _summary(
-            (sunlit["sc_potential_v"] - sunlit["sc_potential_v_true"]).abs().to_numpy(), SUNLIT_TOLERANCE_V),
+            (sunlit["sc_potential_v"] - sunlit["sc_potential_v_true"]).abs().to_numpy(), SUNLIT_TOLERANCE_V
+        ),
         "sc_potential_shadow_rel_error": _summary(_relative(shadow, "sc_potential_v"), SHADOW_TOLERANCE),
-        "surface_potential_rel_error_abs_u_over_50v": _summary(_relative(surface, "surface_potential_v"), SURFACE_TOLERANCE),
-        "loss_cone_found_where_connected_and_abs_u_over_50v":
-            float((eligible["surface_status"] == "ok").mean()) if eligible.height else None,
+        "surface_potential_rel_error_abs_u_over_50v": _summary(
+            _relative(surface, "surface_potential_v"), SURFACE_TOLERANCE
+        ),
+        "loss_cone_found_where_connected_and_abs_u_over_50v": float((eligible["surface_status"] == "ok").mean())
+        if eligible.height
+        else None,
         "loss_cone_found_where_not_connected": float(ok.filter(~pl.col("connected"))["surface_status"].eq("ok").mean()),
         "density_rel_error": _summary(_relative(fitted, "density_cm3"), 0.1),
         "temperature_rel_error": _summary(_relative(fitted, "temperature_ev"), 0.1),
-        "malformed_reported": sorted(joined.filter(pl.col("status") == "malformed").select("source_file", "spec_no").rows())
+        "malformed_reported": sorted(
+            joined.filter(pl.col("status") == "malformed").select("source_file", "spec_no").rows()
+        )
         == sorted(truth.filter(pl.col("expected_status") == "malformed").select("source_file", "spec_no").rows()),
         "position_error_km": _summary(position_errors_km(table, truth), POSITION_TOLERANCE_KM),
-    }  # fmt: skip
+    }

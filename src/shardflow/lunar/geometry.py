@@ -52,9 +52,7 @@ def ephemeris_time(time_unix: np.ndarray) -> np.ndarray:
     time_unix = np.asarray(time_unix, dtype=float)
     day = np.floor(time_unix / 86400.0).astype(np.int64)
     days, inverse = np.unique(day, return_inverse=True)
-    midnight = np.array([
-        spiceypy.str2et(str(np.datetime64(int(d), "D")) + "T00:00:00") for d in days
-    ])  # fmt: skip
+    midnight = np.array([spiceypy.str2et(str(np.datetime64(int(d), "D")) + "T00:00:00") for d in days])
     return midnight[inverse] + (time_unix - day * 86400.0)
 
 

@@ -35,9 +35,9 @@ POLAR_ROWS = {78.75: (4, 0.119570), 56.25: (8, 0.170253), 33.75: (16, 0.127401),
 
 #: Channel order of the files this project writes and reads by default: polar rows from
 #: +78.75 deg down to -78.75 deg. Real archive files come with THETA.TAB (``lunar.theta_file``).
-THETA_DEG = np.concatenate([
-    np.full(POLAR_ROWS[abs(t)][0], t) for t in (78.75, 56.25, 33.75, 11.25, -11.25, -33.75, -56.25, -78.75)
-])  # fmt: skip
+THETA_DEG = np.concatenate(
+    [np.full(POLAR_ROWS[abs(t)][0], t) for t in (78.75, 56.25, 33.75, 11.25, -11.25, -33.75, -56.25, -78.75)]
+)
 
 
 def read_theta_table(path: str | os.PathLike) -> np.ndarray:

@@ -59,8 +59,12 @@ def flux(energy_ev, density_cm3, w_ev, kappa):
     """Differential flux j(E) (cm^-2 s^-1 sr^-1 eV^-1) of the kappa distribution; zero at E <= 0."""
     energy = np.asarray(energy_ev, dtype=float)
     e_pos = np.maximum(energy, 0.0)
-    log_j = (np.log(FLUX_K * density_cm3) + log_norm(kappa) - 1.5 * np.log(w_ev)
-             - (kappa + 1.0) * np.log1p(e_pos / (kappa * w_ev)))  # fmt: skip
+    log_j = (
+        np.log(FLUX_K * density_cm3)
+        + log_norm(kappa)
+        - 1.5 * np.log(w_ev)
+        - (kappa + 1.0) * np.log1p(e_pos / (kappa * w_ev))
+    )
     return np.where(energy > 0, e_pos * np.exp(log_j), 0.0)
 
 
@@ -112,8 +116,9 @@ def _deviance(counts, mu, use):
     return 2.0 * np.where(use, term, 0.0).sum(axis=1)
 
 
-def fit_kappa(energy_ev: np.ndarray, counts: np.ndarray, exposure: np.ndarray, use: np.ndarray,
-              iterations: int = 25) -> KappaFit:
+def fit_kappa(
+    energy_ev: np.ndarray, counts: np.ndarray, exposure: np.ndarray, use: np.ndarray, iterations: int = 25
+) -> KappaFit:
     """Fit a kappa distribution to every spectrum at once.
 
     ``energy_ev`` (n, c) channel energies; ``counts`` (n, c) counts summed over the channels
@@ -143,8 +148,13 @@ def fit_kappa(energy_ev: np.ndarray, counts: np.ndarray, exposure: np.ndarray, u
             dev = _deviance(counts, mu_unit * scale[:, None], use)
             better = dev < best_dev
             best_dev[better] = dev[better]
-            start[better] = np.column_stack([np.log(np.maximum(scale[better], 1e-30)), np.full(better.sum(), np.log(w)),
-                                             np.full(better.sum(), np.log(kappa - 1.5))])  # fmt: skip
+            start[better] = np.column_stack(
+                [
+                    np.log(np.maximum(scale[better], 1e-30)),
+                    np.full(better.sum(), np.log(w)),
+                    np.full(better.sum(), np.log(kappa - 1.5)),
+                ]
+            )
 
     # Levenberg-Marquardt on the Poisson log-likelihood: gradient sum (mu - N) J and Fisher
     # information sum mu J J^T, J = d ln mu / d params; each spectrum has its own damping.
@@ -157,8 +167,13 @@ def fit_kappa(energy_ev: np.ndarray, counts: np.ndarray, exposure: np.ndarray, u
         w, kappa = np.exp(p[:, 1:2]), 1.5 + np.exp(p[:, 2:3])
         mu = expected(p)
         x = energy / (kappa * w)
-        d_kappa = (digamma(kappa + 1.0) - 1.5 / kappa - digamma(kappa - 0.5) - np.log1p(x)
-                   + (kappa + 1.0) * x / (kappa * (1.0 + x)))  # fmt: skip
+        d_kappa = (
+            digamma(kappa + 1.0)
+            - 1.5 / kappa
+            - digamma(kappa - 0.5)
+            - np.log1p(x)
+            + (kappa + 1.0) * x / (kappa * (1.0 + x))
+        )
         jac = np.stack([np.ones_like(x), -1.5 + (kappa + 1.0) * x / (1.0 + x), d_kappa * (kappa - 1.5)], axis=-1)
         jac = np.where(use[:, :, None], jac, 0.0)
         grad = np.einsum("sc,scp->sp", mu - counts, jac)

@@ -139,8 +139,15 @@ def _per_energy_start(cum, inv_energy):
     return s, np.where(ok, np.clip(r, RATIO_MIN, RATIO_MAX), np.nan)
 
 
-def fit_loss_cone(energy_ev, flux, incident_flux, sc_potential_v, geometry: ChannelGeometry,
-                  theta_deg=THETA_DEG, min_delta_chi2=MIN_DELTA_CHI2) -> LossConeFit:
+def fit_loss_cone(
+    energy_ev,
+    flux,
+    incident_flux,
+    sc_potential_v,
+    geometry: ChannelGeometry,
+    theta_deg=THETA_DEG,
+    min_delta_chi2=MIN_DELTA_CHI2,
+) -> LossConeFit:
     """Fit U and B_sc/B_surf for every spectrum of a block (see the module docstring).
 
     ``energy_ev`` (n, 15) measured energies, ``flux`` (n, 15, 88), ``incident_flux`` (n, 15)
@@ -155,8 +162,9 @@ def fit_loss_cone(energy_ev, flux, incident_flux, sc_potential_v, geometry: Chan
     """
     e0 = energy_ev - sc_potential_v[:, None]
     usable = np.isfinite(e0) & (e0 > 0)
-    cum, base, n_used = threshold_tables(energy_ev, np.where(usable[:, :, None], flux, np.nan),
-                                         np.where(usable, incident_flux, 0.0), geometry, theta_deg)
+    cum, base, n_used = threshold_tables(
+        energy_ev, np.where(usable[:, :, None], flux, np.nan), np.where(usable, incident_flux, 0.0), geometry, theta_deg
+    )
     inv_energy = np.where(usable, 1.0 / np.where(usable, e0, 1.0), 0.0)
     rows = np.arange(len(e0))
 

@@ -43,15 +43,35 @@ BLOCK = 2048
 MIN_CHANNELS, MIN_COUNTS = 5, 50.0
 MAX_DEVIANCE = 5.0
 
-MONTH_SCHEMA = pl.Schema({
-    "source_file": pl.String, "line": pl.Int64, "spec_no": pl.Int64, "time_utc": pl.Datetime("ms"), "et": pl.Float64,
-    "lat_deg": pl.Float64, "lon_deg": pl.Float64, "alt_km": pl.Float64, "sza_deg": pl.Float64, "shadow": pl.Boolean,
-    "b_nt": pl.Float64, "density_cm3": pl.Float64, "temperature_ev": pl.Float64, "kappa": pl.Float64,
-    "sc_potential_v": pl.Float64, "kappa_deviance": pl.Float64, "kappa_channels": pl.Int64,
-    "surface_potential_v": pl.Float64, "field_ratio": pl.Float64, "losscone_chi2_red": pl.Float64,
-    "losscone_delta_chi2": pl.Float64, "status": pl.String, "sc_status": pl.String, "surface_status": pl.String,
-    "reason": pl.String,
-})  # fmt: skip
+MONTH_SCHEMA = pl.Schema(
+    {
+        "source_file": pl.String,
+        "line": pl.Int64,
+        "spec_no": pl.Int64,
+        "time_utc": pl.Datetime("ms"),
+        "et": pl.Float64,
+        "lat_deg": pl.Float64,
+        "lon_deg": pl.Float64,
+        "alt_km": pl.Float64,
+        "sza_deg": pl.Float64,
+        "shadow": pl.Boolean,
+        "b_nt": pl.Float64,
+        "density_cm3": pl.Float64,
+        "temperature_ev": pl.Float64,
+        "kappa": pl.Float64,
+        "sc_potential_v": pl.Float64,
+        "kappa_deviance": pl.Float64,
+        "kappa_channels": pl.Int64,
+        "surface_potential_v": pl.Float64,
+        "field_ratio": pl.Float64,
+        "losscone_chi2_red": pl.Float64,
+        "losscone_delta_chi2": pl.Float64,
+        "status": pl.String,
+        "sc_status": pl.String,
+        "surface_status": pl.String,
+        "reason": pl.String,
+    }
+)
 ERROR_SCHEMA = pl.Schema({"source_file": pl.String, "line": pl.Int64, "reason": pl.String})
 
 
@@ -87,15 +107,25 @@ def read_month(paths: list[str], threads: int = 1) -> tuple[Spectra, list[dict],
             errors.append({"source_file": name, "line": None, "reason": str(result)})
             continue
         parts.append(result.spectra)
-        malformed += [{"source_file": name, "line": m.line, "spec_no": m.spec_no, "time_unix": m.time_unix,
-                       "reason": m.reason} for m in result.malformed]  # fmt: skip
+        malformed += [
+            {"source_file": name, "line": m.line, "spec_no": m.spec_no, "time_unix": m.time_unix, "reason": m.reason}
+            for m in result.malformed
+        ]
         errors += [{"source_file": name, "line": line, "reason": reason} for line, reason in result.line_errors]
-        errors += [{"source_file": name, "line": m.line, "reason": m.reason} for m in result.malformed if not m.row_error]
+        errors += [
+            {"source_file": name, "line": m.line, "reason": m.reason} for m in result.malformed if not m.row_error
+        ]
     return Spectra.concatenate(parts), malformed, errors
 
 
-def fit_block(spectra: Spectra, shadow: np.ndarray, covered: np.ndarray, settings: FitSettings,
-              theta_deg: np.ndarray = THETA_DEG, timings: dict | None = None) -> dict[str, np.ndarray]:
+def fit_block(
+    spectra: Spectra,
+    shadow: np.ndarray,
+    covered: np.ndarray,
+    settings: FitSettings,
+    theta_deg: np.ndarray = THETA_DEG,
+    timings: dict | None = None,
+) -> dict[str, np.ndarray]:
     """The fits of a block of spectra (arrays of :class:`.er3d.Spectra`), given each one's
     shadow flag and trajectory coverage: a dict of per-spectrum columns of :data:`MONTH_SCHEMA`."""
     clock = time.perf_counter()
@@ -115,8 +145,11 @@ def fit_block(spectra: Spectra, shadow: np.ndarray, covered: np.ndarray, setting
     fit = fit_kappa(energy, view.counts, view.exposure, use)
     lap("kappa_fit_s")
     see = (settings.see_peak_yield, settings.see_peak_energy_ev)
-    potential = np.where(shadow, charging.shadow_potential(fit.density_cm3, fit.w_ev, fit.kappa, *see),
-                         charging.sunlit_potential(fit.density_cm3, fit.w_ev, fit.kappa))
+    potential = np.where(
+        shadow,
+        charging.shadow_potential(fit.density_cm3, fit.w_ev, fit.kappa, *see),
+        charging.sunlit_potential(fit.density_cm3, fit.w_ev, fit.kappa),
+    )
     lap("sc_potential_s")
     # Channels at or below a positive potential hold the spacecraft's photoelectrons: refit
     # without them the spectra that used any.
@@ -134,13 +167,25 @@ def fit_block(spectra: Spectra, shadow: np.ndarray, covered: np.ndarray, setting
     enough = (fit.n_channels >= MIN_CHANNELS) & (fit.counts >= MIN_COUNTS)
     sc_status = np.select(
         [~covered, ~enough, ~np.isfinite(potential), fit.deviance_per_dof > settings.max_deviance],
-        ["no_trajectory", "too_few_counts", "no_current_balance", "poor_fit"], "ok")
+        ["no_trajectory", "too_few_counts", "no_current_balance", "poor_fit"],
+        "ok",
+    )
     potential = np.where(enough, potential, np.nan)
 
-    cone = fit_loss_cone(energy, spectra.flux, view.flux, np.where(np.isfinite(potential), potential, 0.0), geometry,
-                         theta_deg, settings.min_delta_chi2)
-    surface_status = np.select([~geometry.field_ok, ~np.isfinite(potential), ~cone.measured],
-                               ["no_field", "no_sc_potential", "no_loss_cone"], "ok")
+    cone = fit_loss_cone(
+        energy,
+        spectra.flux,
+        view.flux,
+        np.where(np.isfinite(potential), potential, 0.0),
+        geometry,
+        theta_deg,
+        settings.min_delta_chi2,
+    )
+    surface_status = np.select(
+        [~geometry.field_ok, ~np.isfinite(potential), ~cone.measured],
+        ["no_field", "no_sc_potential", "no_loss_cone"],
+        "ok",
+    )
     lap("losscone_fit_s")
     measured = surface_status == "ok"
     return {
@@ -164,8 +209,13 @@ def _block(spectra: Spectra, start: int, stop: int) -> Spectra:
     return Spectra(*(getattr(spectra, f)[start:stop] for f in Spectra.__dataclass_fields__))
 
 
-def process_month(paths: list[str], kernels: list[str], settings: FitSettings = FitSettings(), threads: int = 1,
-                  theta_deg: np.ndarray = THETA_DEG) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+def process_month(
+    paths: list[str],
+    kernels: list[str],
+    settings: FitSettings = FitSettings(),
+    threads: int = 1,
+    theta_deg: np.ndarray = THETA_DEG,
+) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """The month table (:data:`MONTH_SCHEMA`, rows ordered by file and line), the error table
     (:data:`ERROR_SCHEMA`) and the seconds spent per stage (summed over threads)."""
     timings = {}
@@ -182,35 +232,94 @@ def process_month(paths: list[str], kernels: list[str], settings: FitSettings = 
     bounds = [(a, min(a + BLOCK, len(spectra))) for a in range(0, len(spectra), BLOCK)]
     block_timings = [dict() for _ in bounds]
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        blocks = list(pool.map(
-            lambda i: fit_block(_block(spectra, *bounds[i]), geo.shadow[slice(*bounds[i])], geo.covered[slice(*bounds[i])],
-                                settings, theta_deg, block_timings[i]), range(len(bounds))))  # fmt: skip
+        blocks = list(
+            pool.map(
+                lambda i: fit_block(
+                    _block(spectra, *bounds[i]),
+                    geo.shadow[slice(*bounds[i])],
+                    geo.covered[slice(*bounds[i])],
+                    settings,
+                    theta_deg,
+                    block_timings[i],
+                ),
+                range(len(bounds)),
+            )
+        )
     for t in block_timings:
         for name, seconds in t.items():
             timings[name] = timings.get(name, 0.0) + seconds
-    columns = {name: np.concatenate([b[name] for b in blocks]) if blocks else np.zeros(0) for name in
-               ("b_nt", "density_cm3", "temperature_ev", "kappa", "sc_potential_v", "kappa_deviance", "kappa_channels",
-                "surface_potential_v", "field_ratio", "losscone_chi2_red", "losscone_delta_chi2", "sc_status",
-                "surface_status")}  # fmt: skip
+    columns = {
+        name: np.concatenate([b[name] for b in blocks]) if blocks else np.zeros(0)
+        for name in (
+            "b_nt",
+            "density_cm3",
+            "temperature_ev",
+            "kappa",
+            "sc_potential_v",
+            "kappa_deviance",
+            "kappa_channels",
+            "surface_potential_v",
+            "field_ratio",
+            "losscone_chi2_red",
+            "losscone_delta_chi2",
+            "sc_status",
+            "surface_status",
+        )
+    }
 
-    good = pl.DataFrame(schema=MONTH_SCHEMA) if not len(spectra) else pl.DataFrame({
-        "source_file": spectra.source_file.astype(str), "line": spectra.line, "spec_no": spectra.spec_no,
-        "time_utc": (spectra.time_unix * 1000.0).round().astype(np.int64), "et": et,
-        "lat_deg": geo.lat_deg, "lon_deg": geo.lon_deg, "alt_km": geo.alt_km, "sza_deg": geo.sza_deg,
-        "shadow": pl.Series(geo.shadow).set(pl.Series(~geo.covered), None), **columns,
-        "status": ["ok"] * len(spectra), "reason": [None] * len(spectra),
-    }, schema_overrides={"time_utc": pl.Int64, "reason": pl.String, "sc_status": pl.String,
-                         "surface_status": pl.String})  # fmt: skip
+    good = (
+        pl.DataFrame(schema=MONTH_SCHEMA)
+        if not len(spectra)
+        else pl.DataFrame(
+            {
+                "source_file": spectra.source_file.astype(str),
+                "line": spectra.line,
+                "spec_no": spectra.spec_no,
+                "time_utc": (spectra.time_unix * 1000.0).round().astype(np.int64),
+                "et": et,
+                "lat_deg": geo.lat_deg,
+                "lon_deg": geo.lon_deg,
+                "alt_km": geo.alt_km,
+                "sza_deg": geo.sza_deg,
+                "shadow": pl.Series(geo.shadow).set(pl.Series(~geo.covered), None),
+                **columns,
+                "status": ["ok"] * len(spectra),
+                "reason": [None] * len(spectra),
+            },
+            schema_overrides={
+                "time_utc": pl.Int64,
+                "reason": pl.String,
+                "sc_status": pl.String,
+                "surface_status": pl.String,
+            },
+        )
+    )
     good = good.with_columns(pl.col("time_utc").cast(pl.Datetime("ms")))
-    bad = pl.DataFrame({
-        "source_file": [m["source_file"] for m in malformed], "line": [m["line"] for m in malformed],
-        "spec_no": [m["spec_no"] for m in malformed],
-        "time_utc": [None if not np.isfinite(m["time_unix"]) else int(round(m["time_unix"] * 1000)) for m in malformed],
-        "status": ["malformed"] * len(malformed), "reason": [m["reason"] for m in malformed],
-    }, schema_overrides={"source_file": pl.String, "line": pl.Int64, "spec_no": pl.Int64, "time_utc": pl.Int64,
-                         "status": pl.String, "reason": pl.String})  # fmt: skip
+    bad = pl.DataFrame(
+        {
+            "source_file": [m["source_file"] for m in malformed],
+            "line": [m["line"] for m in malformed],
+            "spec_no": [m["spec_no"] for m in malformed],
+            "time_utc": [
+                None if not np.isfinite(m["time_unix"]) else int(round(m["time_unix"] * 1000)) for m in malformed
+            ],
+            "status": ["malformed"] * len(malformed),
+            "reason": [m["reason"] for m in malformed],
+        },
+        schema_overrides={
+            "source_file": pl.String,
+            "line": pl.Int64,
+            "spec_no": pl.Int64,
+            "time_utc": pl.Int64,
+            "status": pl.String,
+            "reason": pl.String,
+        },
+    )
     bad = bad.with_columns(pl.col("time_utc").cast(pl.Datetime("ms")))
-    table = pl.concat([good, bad], how="diagonal_relaxed").select(
-        [pl.col(name).cast(dtype) for name, dtype in MONTH_SCHEMA.items()]).sort("source_file", "line")
+    table = (
+        pl.concat([good, bad], how="diagonal_relaxed")
+        .select([pl.col(name).cast(dtype) for name, dtype in MONTH_SCHEMA.items()])
+        .sort("source_file", "line")
+    )
     errors = pl.DataFrame(errors, schema=ERROR_SCHEMA).sort("source_file", "line", nulls_last=False)
     return table, errors, timings

@@ -50,7 +50,9 @@ class ChannelGeometry:
     incident: np.ndarray
 
 
-def field_cosines(b_nt: np.ndarray, phi_deg: np.ndarray, theta_deg: np.ndarray = THETA_DEG) -> tuple[np.ndarray, np.ndarray]:
+def field_cosines(
+    b_nt: np.ndarray, phi_deg: np.ndarray, theta_deg: np.ndarray = THETA_DEG
+) -> tuple[np.ndarray, np.ndarray]:
     """c = B.d/|B| of every channel, (n, 15, 88), and whether each spectrum's field is usable."""
     magnitude = np.linalg.norm(b_nt, axis=-1)
     field_ok = ((magnitude > B_MIN_NT) & (magnitude < B_MAX_NT)).all(axis=1)
@@ -77,8 +79,9 @@ def incident_sign(cos_field: np.ndarray, flux: np.ndarray, valid: np.ndarray) ->
     return np.where(relative.sum(axis=1) >= 0, 1.0, -1.0)
 
 
-def channel_geometry(b_nt: np.ndarray, phi_deg: np.ndarray, flux: np.ndarray,
-                     theta_deg: np.ndarray = THETA_DEG) -> ChannelGeometry:
+def channel_geometry(
+    b_nt: np.ndarray, phi_deg: np.ndarray, flux: np.ndarray, theta_deg: np.ndarray = THETA_DEG
+) -> ChannelGeometry:
     """:class:`ChannelGeometry` of spectra (arrays as :class:`.er3d.Spectra` holds them)."""
     c, field_ok = field_cosines(b_nt, phi_deg, theta_deg)
     valid = np.isfinite(flux) & np.isfinite(phi_deg)
@@ -102,8 +105,9 @@ def incident_mask(geometry: ChannelGeometry) -> np.ndarray:
     return geometry.valid & (~geometry.field_ok[:, None, None] | (signed > 0))
 
 
-def incident_view(energy_ev: np.ndarray, flux: np.ndarray, geometry: ChannelGeometry,
-                  theta_deg: np.ndarray = THETA_DEG) -> IncidentView:
+def incident_view(
+    energy_ev: np.ndarray, flux: np.ndarray, geometry: ChannelGeometry, theta_deg: np.ndarray = THETA_DEG
+) -> IncidentView:
     """:class:`IncidentView` of spectra (energy (n, 15), flux (n, 15, 88))."""
     solid_angle, dt = channel_tables(theta_deg)
     use = incident_mask(geometry)

@@ -20,8 +20,11 @@ def binned_map(table: pl.DataFrame, lat_bin_deg: float, lon_bin_deg: float) -> t
     ok = table.filter(pl.col("surface_status") == "ok")
     lat_i = np.clip(np.digitize(ok["lat_deg"].to_numpy(), lat_edges) - 1, 0, len(lat_edges) - 2)
     lon_i = np.clip(np.digitize(ok["lon_deg"].to_numpy(), lon_edges) - 1, 0, len(lon_edges) - 2)
-    cells = (pl.DataFrame({"i": lat_i, "j": lon_i, "u": ok["surface_potential_v"].to_numpy()})
-             .group_by("i", "j").agg(pl.col("u").median().alias("median"), pl.len().alias("n")))  # fmt: skip
+    cells = (
+        pl.DataFrame({"i": lat_i, "j": lon_i, "u": ok["surface_potential_v"].to_numpy()})
+        .group_by("i", "j")
+        .agg(pl.col("u").median().alias("median"), pl.len().alias("n"))
+    )
     median = np.full((len(lat_edges) - 1, len(lon_edges) - 1), np.nan)
     count = np.zeros(median.shape, dtype=np.int64)
     i, j = cells["i"].to_numpy(), cells["j"].to_numpy()
@@ -38,9 +41,14 @@ def surface_map(table: pl.DataFrame, month: str, path, lat_bin_deg: float, lon_b
     mesh = ax.pcolormesh(lon_edges, lat_edges, median, cmap="RdBu_r", norm=norm, shading="flat")
     fig.colorbar(mesh, ax=ax, label="median surface potential (V)")
     n_ok = int(count.sum())
-    ax.set(xlabel="east longitude (deg)", ylabel="latitude (deg)", xlim=(-180, 180), ylim=(-90, 90),
-           title=f"Lunar surface potential {month}: {n_ok} spectra with a loss cone, "
-                 f"{lat_bin_deg:g} x {lon_bin_deg:g} deg bins")  # fmt: skip
+    ax.set(
+        xlabel="east longitude (deg)",
+        ylabel="latitude (deg)",
+        xlim=(-180, 180),
+        ylim=(-90, 90),
+        title=f"Lunar surface potential {month}: {n_ok} spectra with a loss cone, "
+        f"{lat_bin_deg:g} x {lon_bin_deg:g} deg bins",
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -25,25 +25,53 @@ import polars as pl
 
 #: Counting statistics of a player or team line, in this order (all whole numbers).
 STAT_COLUMNS = (
-    "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk", "tov", "pf", "pts",
-)  # fmt: skip
+    "fgm",
+    "fga",
+    "fg3m",
+    "fg3a",
+    "ftm",
+    "fta",
+    "oreb",
+    "dreb",
+    "reb",
+    "ast",
+    "stl",
+    "blk",
+    "tov",
+    "pf",
+    "pts",
+)
 
 #: One row per player and game: ids, the name as the source writes it, whether he started
 #: (null where the source does not say), the source's comment (``"DNP - Coach's Decision"``,
 #: empty when none), minutes (float, null when he did not play), the counting statistics and
 #: plus-minus (null when he did not play or the source has none).
 PLAYER_SCHEMA = pl.Schema(
-    {"game_id": pl.String, "team_id": pl.Int64, "player_id": pl.Int64, "player_name": pl.String,
-     "starter": pl.Boolean, "comment": pl.String, "dnp": pl.Boolean, "minutes": pl.Float64,
-     **dict.fromkeys(STAT_COLUMNS, pl.Int64), "plus_minus": pl.Int64}
-)  # fmt: skip
+    {
+        "game_id": pl.String,
+        "team_id": pl.Int64,
+        "player_id": pl.Int64,
+        "player_name": pl.String,
+        "starter": pl.Boolean,
+        "comment": pl.String,
+        "dnp": pl.Boolean,
+        "minutes": pl.Float64,
+        **dict.fromkeys(STAT_COLUMNS, pl.Int64),
+        "plus_minus": pl.Int64,
+    }
+)
 
 #: One row per team and game: the team's abbreviation, its minutes (5 players x game length:
 #: 240 in regulation, 265 after one overtime) and its counting statistics.
 TEAM_SCHEMA = pl.Schema(
-    {"game_id": pl.String, "team_id": pl.Int64, "team_abbr": pl.String, "team_minutes": pl.Float64,
-     **dict.fromkeys(STAT_COLUMNS, pl.Int64)}
-)  # fmt: skip
+    {
+        "game_id": pl.String,
+        "team_id": pl.Int64,
+        "team_abbr": pl.String,
+        "team_minutes": pl.Float64,
+        **dict.fromkeys(STAT_COLUMNS, pl.Int64),
+    }
+)
 
 #: One row per game: home and away team ids (null where the source does not say which is which).
 GAME_SCHEMA = pl.Schema({"game_id": pl.String, "home_team_id": pl.Int64, "away_team_id": pl.Int64})
@@ -98,11 +126,14 @@ def minutes_expr(col: str) -> pl.Expr:
     iso_m = s.str.extract(_ISO, 1).cast(pl.Float64).fill_null(0.0)
     iso_s = s.str.extract(_ISO, 2).cast(pl.Float64).fill_null(0.0)
     return (
-        pl.when(clock_m.is_not_null()).then(clock_m + clock_s / 60.0)
-        .when(iso & s.str.contains(_ISO)).then(iso_m + iso_s / 60.0)
-        .when(s.str.contains(_NUMBER)).then(s.cast(pl.Float64, strict=False))
+        pl.when(clock_m.is_not_null())
+        .then(clock_m + clock_s / 60.0)
+        .when(iso & s.str.contains(_ISO))
+        .then(iso_m + iso_s / 60.0)
+        .when(s.str.contains(_NUMBER))
+        .then(s.cast(pl.Float64, strict=False))
         .otherwise(None)
-    )  # fmt: skip
+    )
 
 
 def no_minutes_text(col: str) -> pl.Expr:
@@ -154,14 +185,22 @@ def players_table(raw: pl.DataFrame) -> pl.DataFrame:
     frame = parse_columns(raw, "minutes", (*STAT_COLUMNS, "plus_minus", "team_id", "player_id"), "player line")
     dnp = pl.col("minutes").fill_null(0.0) <= 0.0
     stats = pl.col("minutes", *STAT_COLUMNS, "plus_minus")
-    return frame.lazy().select(
-        "game_id", "team_id", "player_id",
-        pl.col("player_name").str.strip_chars(),
-        (pl.col("starter").str.strip_chars() != "").alias("starter"),
-        pl.col("comment").fill_null("").str.strip_chars(),
-        dnp.alias("dnp"),
-        pl.when(~dnp).then(stats),
-    ).select(PLAYER_SCHEMA.names()).cast(PLAYER_SCHEMA).collect()  # fmt: skip
+    return (
+        frame.lazy()
+        .select(
+            "game_id",
+            "team_id",
+            "player_id",
+            pl.col("player_name").str.strip_chars(),
+            (pl.col("starter").str.strip_chars() != "").alias("starter"),
+            pl.col("comment").fill_null("").str.strip_chars(),
+            dnp.alias("dnp"),
+            pl.when(~dnp).then(stats),
+        )
+        .select(PLAYER_SCHEMA.names())
+        .cast(PLAYER_SCHEMA)
+        .collect()
+    )
 
 
 def teams_table(raw: pl.DataFrame, players: pl.DataFrame) -> pl.DataFrame:
@@ -173,7 +212,10 @@ def teams_table(raw: pl.DataFrame, players: pl.DataFrame) -> pl.DataFrame:
     sums = players.lazy().group_by("game_id", "team_id").agg(pl.col(*STAT_COLUMNS).sum().name.prefix("_sum_"))
     no_totals = pl.all_horizontal(pl.col(*STAT_COLUMNS).is_null())
     return (
-        frame.lazy().join(sums, on=["game_id", "team_id"], how="left")
+        frame.lazy()
+        .join(sums, on=["game_id", "team_id"], how="left")
         .with_columns(pl.when(no_totals).then(pl.col(f"_sum_{c}")).otherwise(pl.col(c)).alias(c) for c in STAT_COLUMNS)
-        .select(TEAM_SCHEMA.names()).cast(TEAM_SCHEMA).collect()
-    )  # fmt: skip
+        .select(TEAM_SCHEMA.names())
+        .cast(TEAM_SCHEMA)
+        .collect()
+    )

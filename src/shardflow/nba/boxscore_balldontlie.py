@@ -23,9 +23,22 @@ from .boxscore import GAME_SCHEMA, STAT_COLUMNS, BoxScoreError, team_minutes_for
 
 #: balldontlie key -> canonical column.
 STAT_KEYS = {
-    "fgm": "fgm", "fga": "fga", "fg3m": "fg3m", "fg3a": "fg3a", "ftm": "ftm", "fta": "fta", "oreb": "oreb",
-    "dreb": "dreb", "reb": "reb", "ast": "ast", "stl": "stl", "blk": "blk", "turnover": "tov", "pf": "pf", "pts": "pts",
-}  # fmt: skip
+    "fgm": "fgm",
+    "fga": "fga",
+    "fg3m": "fg3m",
+    "fg3a": "fg3a",
+    "ftm": "ftm",
+    "fta": "fta",
+    "oreb": "oreb",
+    "dreb": "dreb",
+    "reb": "reb",
+    "ast": "ast",
+    "stl": "stl",
+    "blk": "blk",
+    "turnover": "tov",
+    "pf": "pf",
+    "pts": "pts",
+}
 assert set(STAT_KEYS.values()) == set(STAT_COLUMNS)
 
 
@@ -61,16 +74,26 @@ def read_box_scores(response: dict) -> tuple[pl.DataFrame, pl.DataFrame, pl.Data
                 raise BoxScoreError(f"game {game_id}: {side} players lack {', '.join(missing)}")
             who = roster.get_column("player").struct.unnest()
             n = len(roster)
-            players.append(pl.DataFrame({
-                "game_id": [game_id] * n,
-                "team_id": [str(team["id"])] * n,
-                "player_id": who["id"].cast(pl.String),
-                "player_name": who["first_name"].cast(pl.String) + " " + who["last_name"].cast(pl.String),
-                "minutes": roster["min"].cast(pl.String),
-                **{c: roster[k].cast(pl.String) for k, c in STAT_KEYS.items()},
-            }))  # fmt: skip
-            teams.append({"game_id": game_id, "team_id": str(team["id"]), "team_abbr": team.get("abbreviation"),
-                          "team_minutes": str(team_minutes_for_periods(period))})
+            players.append(
+                pl.DataFrame(
+                    {
+                        "game_id": [game_id] * n,
+                        "team_id": [str(team["id"])] * n,
+                        "player_id": who["id"].cast(pl.String),
+                        "player_name": who["first_name"].cast(pl.String) + " " + who["last_name"].cast(pl.String),
+                        "minutes": roster["min"].cast(pl.String),
+                        **{c: roster[k].cast(pl.String) for k, c in STAT_KEYS.items()},
+                    }
+                )
+            )
+            teams.append(
+                {
+                    "game_id": game_id,
+                    "team_id": str(team["id"]),
+                    "team_abbr": team.get("abbreviation"),
+                    "team_minutes": str(team_minutes_for_periods(period)),
+                }
+            )
         home_id, away_id = game["home_team"]["id"], game["visitor_team"]["id"]
         games.append({"game_id": game_id, "home_team_id": home_id, "away_team_id": away_id})
     if not players:

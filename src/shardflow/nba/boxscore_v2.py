@@ -27,20 +27,48 @@ from .boxscore import GAME_SCHEMA, STAT_COLUMNS, BoxScoreError
 
 #: stats.nba.com column -> canonical column, for PlayerStats and TeamStats.
 STAT_HEADERS = {
-    "FGM": "fgm", "FGA": "fga", "FG3M": "fg3m", "FG3A": "fg3a", "FTM": "ftm", "FTA": "fta", "OREB": "oreb",
-    "DREB": "dreb", "REB": "reb", "AST": "ast", "STL": "stl", "BLK": "blk", "TO": "tov", "PF": "pf", "PTS": "pts",
-}  # fmt: skip
+    "FGM": "fgm",
+    "FGA": "fga",
+    "FG3M": "fg3m",
+    "FG3A": "fg3a",
+    "FTM": "ftm",
+    "FTA": "fta",
+    "OREB": "oreb",
+    "DREB": "dreb",
+    "REB": "reb",
+    "AST": "ast",
+    "STL": "stl",
+    "BLK": "blk",
+    "TO": "tov",
+    "PF": "pf",
+    "PTS": "pts",
+}
 #: START_POSITION ("F", "C", "G" for starters, "" for the bench) becomes ``starter``.
 PLAYER_HEADERS = {
-    "GAME_ID": "game_id", "TEAM_ID": "team_id", "PLAYER_ID": "player_id", "PLAYER_NAME": "player_name",
-    "START_POSITION": "starter", "COMMENT": "comment", "MIN": "minutes", **STAT_HEADERS, "PLUS_MINUS": "plus_minus",
-}  # fmt: skip
+    "GAME_ID": "game_id",
+    "TEAM_ID": "team_id",
+    "PLAYER_ID": "player_id",
+    "PLAYER_NAME": "player_name",
+    "START_POSITION": "starter",
+    "COMMENT": "comment",
+    "MIN": "minutes",
+    **STAT_HEADERS,
+    "PLUS_MINUS": "plus_minus",
+}
 TEAM_HEADERS = {
-    "GAME_ID": "game_id", "TEAM_ID": "team_id", "TEAM_ABBREVIATION": "team_abbr", "MIN": "team_minutes", **STAT_HEADERS,
-}  # fmt: skip
+    "GAME_ID": "game_id",
+    "TEAM_ID": "team_id",
+    "TEAM_ABBREVIATION": "team_abbr",
+    "MIN": "team_minutes",
+    **STAT_HEADERS,
+}
 PLAYER_OPTIONAL = ("START_POSITION", "COMMENT", "PLUS_MINUS")
-HEADER_HEADERS = {"GAME_ID": "game_id", "HOME_TEAM_ID": "home_team_id", "VISITOR_TEAM_ID": "away_team_id",
-                  "GAME_DATE_EST": "date"}
+HEADER_HEADERS = {
+    "GAME_ID": "game_id",
+    "HOME_TEAM_ID": "home_team_id",
+    "VISITOR_TEAM_ID": "away_team_id",
+    "GAME_DATE_EST": "date",
+}
 #: Result sets that say which team is at home (ScoreboardV2, BoxScoreSummaryV2).
 GAME_HEADER_SETS = ("GameHeader", "GameSummary")
 assert set(STAT_HEADERS.values()) == set(STAT_COLUMNS)

@@ -17,11 +17,22 @@ from .boxscore import GAME_SCHEMA, STAT_COLUMNS, BoxScoreError
 
 #: V3 statistics key -> canonical column.
 STAT_KEYS = {
-    "fieldGoalsMade": "fgm", "fieldGoalsAttempted": "fga", "threePointersMade": "fg3m",
-    "threePointersAttempted": "fg3a", "freeThrowsMade": "ftm", "freeThrowsAttempted": "fta",
-    "reboundsOffensive": "oreb", "reboundsDefensive": "dreb", "reboundsTotal": "reb", "assists": "ast",
-    "steals": "stl", "blocks": "blk", "turnovers": "tov", "foulsPersonal": "pf", "points": "pts",
-}  # fmt: skip
+    "fieldGoalsMade": "fgm",
+    "fieldGoalsAttempted": "fga",
+    "threePointersMade": "fg3m",
+    "threePointersAttempted": "fg3a",
+    "freeThrowsMade": "ftm",
+    "freeThrowsAttempted": "fta",
+    "reboundsOffensive": "oreb",
+    "reboundsDefensive": "dreb",
+    "reboundsTotal": "reb",
+    "assists": "ast",
+    "steals": "stl",
+    "blocks": "blk",
+    "turnovers": "tov",
+    "foulsPersonal": "pf",
+    "points": "pts",
+}
 assert set(STAT_KEYS.values()) == set(STAT_COLUMNS)
 
 
@@ -56,23 +67,32 @@ def read_boxscore(response: dict) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
             "starter": roster["position"].cast(pl.String).fill_null("") if "position" in roster.columns else None,
             "comment": roster["comment"].cast(pl.String) if "comment" in roster.columns else None,
             "plus_minus": stats["plusMinusPoints"].cast(pl.String) if "plusMinusPoints" in stats.columns else None,
-        }  # fmt: skip
-        players.append(pl.DataFrame({
-            "game_id": [game_id] * n,
-            "team_id": [str(team.get("teamId"))] * n,
-            "player_id": roster["personId"].cast(pl.String),
-            "player_name": roster["firstName"].cast(pl.String) + " " + roster["familyName"].cast(pl.String),
-            "minutes": stats["minutes"].cast(pl.String),
-            **{c: stats[k].cast(pl.String) for k, c in STAT_KEYS.items()},
-            **{c: v for c, v in optional.items() if v is not None},
-        }))  # fmt: skip
+        }
+        players.append(
+            pl.DataFrame(
+                {
+                    "game_id": [game_id] * n,
+                    "team_id": [str(team.get("teamId"))] * n,
+                    "player_id": roster["personId"].cast(pl.String),
+                    "player_name": roster["firstName"].cast(pl.String) + " " + roster["familyName"].cast(pl.String),
+                    "minutes": stats["minutes"].cast(pl.String),
+                    **{c: stats[k].cast(pl.String) for k, c in STAT_KEYS.items()},
+                    **{c: v for c, v in optional.items() if v is not None},
+                }
+            )
+        )
         totals = team.get("statistics")
         if not isinstance(totals, dict) or "minutes" not in totals:
             raise BoxScoreError(f"game {game_id}: {side} has no team statistics with minutes")
-        teams.append({
-            "game_id": game_id, "team_id": str(team.get("teamId")), "team_abbr": team.get("teamTricode"),
-            "team_minutes": str(totals["minutes"]), **{c: _text(totals.get(k)) for k, c in STAT_KEYS.items()},
-        })  # fmt: skip
+        teams.append(
+            {
+                "game_id": game_id,
+                "team_id": str(team.get("teamId")),
+                "team_abbr": team.get("teamTricode"),
+                "team_minutes": str(totals["minutes"]),
+                **{c: _text(totals.get(k)) for k, c in STAT_KEYS.items()},
+            }
+        )
     games = pl.DataFrame(
         {"game_id": [game_id], "home_team_id": [box["homeTeam"]["teamId"]], "away_team_id": [box["awayTeam"]["teamId"]]}
     ).cast(GAME_SCHEMA)

@@ -52,21 +52,42 @@ from .history import ZONE_POINTS, league_zone_fg_pct, missing_dates, player_load
 #: Columns of ``composite_factors/{date}.parquet``, in order (units in ``docs/nba.md``).
 COMPOSITE_SCHEMA = pl.Schema(
     {
-        "game_date": pl.Date, "season": pl.Int64, "game_id": pl.String, "player_id": pl.Int64,
-        "player_name": pl.String, "team_id": pl.Int64, "opponent_team_id": pl.Int64, "is_home": pl.Boolean,
-        "days_rest": pl.Int64, "back_to_back": pl.Boolean, "games_last_7_days": pl.Int64,
-        "minutes_last_7_days": pl.Float64, "back_to_backs_last_14_days": pl.Int64,
-        "fatigue_score": pl.Float64, "fatigue_adjustment": pl.Float64,
-        "points_avg_last_10": pl.Float64, "team_pace_last_10": pl.Float64, "opp_pace_last_10": pl.Float64,
-        "opp_def_rating_last_10": pl.Float64, "pace_differential": pl.Float64, "pace_adjustment": pl.Float64,
-        "usage_last_3": pl.Float64, "usage_last_10": pl.Float64, "high_usage_teammates_out": pl.Int64,
+        "game_date": pl.Date,
+        "season": pl.Int64,
+        "game_id": pl.String,
+        "player_id": pl.Int64,
+        "player_name": pl.String,
+        "team_id": pl.Int64,
+        "opponent_team_id": pl.Int64,
+        "is_home": pl.Boolean,
+        "days_rest": pl.Int64,
+        "back_to_back": pl.Boolean,
+        "games_last_7_days": pl.Int64,
+        "minutes_last_7_days": pl.Float64,
+        "back_to_backs_last_14_days": pl.Int64,
+        "fatigue_score": pl.Float64,
+        "fatigue_adjustment": pl.Float64,
+        "points_avg_last_10": pl.Float64,
+        "team_pace_last_10": pl.Float64,
+        "opp_pace_last_10": pl.Float64,
+        "opp_def_rating_last_10": pl.Float64,
+        "pace_differential": pl.Float64,
+        "pace_adjustment": pl.Float64,
+        "usage_last_3": pl.Float64,
+        "usage_last_10": pl.Float64,
+        "high_usage_teammates_out": pl.Int64,
         "usage_spike_adjustment": pl.Float64,
         "shot_zone_mismatch": pl.Float64,
-        "total_adjustment": pl.Float64, "missing_factors": pl.String,
-        "expected_games": pl.Int64, "found_games": pl.Int64, "completeness_pct": pl.Float64,
-        "window_unreadable_dates": pl.Int64, "early_season_bootstrap": pl.Boolean, "production_ready": pl.Boolean,
+        "total_adjustment": pl.Float64,
+        "missing_factors": pl.String,
+        "expected_games": pl.Int64,
+        "found_games": pl.Int64,
+        "completeness_pct": pl.Float64,
+        "window_unreadable_dates": pl.Int64,
+        "early_season_bootstrap": pl.Boolean,
+        "production_ready": pl.Boolean,
     }
-)  # fmt: skip
+)
 
 #: Minutes per game (last 10) a high-usage teammate must average: bench players' usage over a
 #: few minutes is too noisy to count.
@@ -74,11 +95,23 @@ HIGH_USAGE_MIN_MINUTES = 20.0
 
 #: What the composite factors read of the date's own summary: the roster, nothing it reports.
 ROSTER_COLUMNS = (
-    "game_date", "season", "game_id", "player_id", "player_name", "team_id", "opponent_team_id", "is_home", "dnp",
-)  # fmt: skip
+    "game_date",
+    "season",
+    "game_id",
+    "player_id",
+    "player_name",
+    "team_id",
+    "opponent_team_id",
+    "is_home",
+    "dnp",
+)
 
-ADJUSTMENTS = {"fatigue": "fatigue_adjustment", "pace": "pace_adjustment", "usage_spike": "usage_spike_adjustment",
-               "shot_zone": "shot_zone_mismatch"}  # fmt: skip
+ADJUSTMENTS = {
+    "fatigue": "fatigue_adjustment",
+    "pace": "pace_adjustment",
+    "usage_spike": "usage_spike_adjustment",
+    "shot_zone": "shot_zone_mismatch",
+}
 
 
 def fatigue_score(days_rest: pl.Expr, games_7: pl.Expr, minutes_7: pl.Expr, b2b_14: pl.Expr) -> pl.Expr:
@@ -126,49 +159,72 @@ def composite_factors(
         .join(team, on="team_id", how="left")
         .join(opponent, on="opponent_team_id", how="left")
         .join(window_games(history), on=["player_id", "team_id"], how="left")
-    )  # fmt: skip
+    )
     days_rest = (pl.lit(Date.fromisoformat(day)) - p("last_game_date")).dt.total_days() - 1
     high_usage = (p("usage_last_10") >= high_usage_pct) & (p("minutes_avg_last_10") >= HIGH_USAGE_MIN_MINUTES)
     out = (p("dnp") & high_usage).fill_null(False).cast(pl.Int64)
     spike = p("points_avg_last_10") * ratio(p("usage_last_3") - p("usage_last_10"), p("usage_last_10"))
     boost = (
-        pl.when(spike <= 0).then(1.0)
-        .when(p("high_usage_teammates_out") >= 2).then(1.30)
-        .when(p("high_usage_teammates_out") == 1).then(1.15)
+        pl.when(spike <= 0)
+        .then(1.0)
+        .when(p("high_usage_teammates_out") >= 2)
+        .then(1.30)
+        .when(p("high_usage_teammates_out") == 1)
+        .then(1.15)
         .otherwise(1.0)
-    )  # fmt: skip
-    mismatch = pl.sum_horizontal(
-        p(f"{z}_fga_per_game") * ZONE_POINTS[z] * (p(f"allowed_{z}_fg_pct") - league[z]) for z in ZONES
-    ) if all(league[z] is not None for z in ZONES) else pl.lit(None, pl.Float64)
+    )
+    mismatch = (
+        pl.sum_horizontal(
+            p(f"{z}_fga_per_game") * ZONE_POINTS[z] * (p(f"allowed_{z}_fg_pct") - league[z]) for z in ZONES
+        )
+        if all(league[z] is not None for z in ZONES)
+        else pl.lit(None, pl.Float64)
+    )
     any_zone_null = pl.any_horizontal(
         p(f"{z}_fga_per_game").is_null() | p(f"allowed_{z}_fg_pct").is_null() for z in ZONES
     )
-    frame = frame.with_columns(
-        days_rest.alias("days_rest"),
-        p("games_last_7_days").fill_null(0),
-        p("minutes_last_7_days").fill_null(0.0),
-        p("back_to_backs_last_14_days").fill_null(0),
-        (out.sum().over("game_id", "team_id") - out).alias("high_usage_teammates_out"),
-        p("games_in_window").fill_null(0).alias("expected_games"),
-        p("found_games").fill_null(0),
-    ).with_columns(
-        (p("days_rest") == 0).fill_null(False).alias("back_to_back"),
-        fatigue_score(p("days_rest"), p("games_last_7_days"), p("minutes_last_7_days"),
-                      p("back_to_backs_last_14_days")).alias("fatigue_score"),
-        (p("opp_pace_last_10") - p("team_pace_last_10")).alias("pace_differential"),
-        (spike * boost).alias("usage_spike_adjustment"),
-        pl.when(any_zone_null).then(None).otherwise(mismatch).alias("shot_zone_mismatch"),
-        pl.when(p("expected_games") > 0).then(100.0 * p("found_games") / p("expected_games")).alias("completeness_pct"),
-        pl.lit(missing_dates(history, window), pl.Int64).alias("window_unreadable_dates"),
-        (p("expected_games") < bootstrap_games).alias("early_season_bootstrap"),
-    ).with_columns(
-        ((p("fatigue_score") - 100.0) / 20.0).alias("fatigue_adjustment"),
-        (p("points_avg_last_10") * ratio(p("pace_differential"), 2 * p("team_pace_last_10"))).alias("pace_adjustment"),
-    ).with_columns(
-        pl.sum_horizontal(ADJUSTMENTS.values()).alias("total_adjustment"),
-        pl.concat_str([pl.when(p(c).is_null()).then(pl.lit(name)) for name, c in ADJUSTMENTS.items()], separator=",",
-                      ignore_nulls=True).alias("missing_factors"),
-        ((p("completeness_pct") >= production_ready_pct).fill_null(False) & (p("window_unreadable_dates") == 0)
-         & ~p("early_season_bootstrap")).alias("production_ready"),
-    )  # fmt: skip
+    frame = (
+        frame.with_columns(
+            days_rest.alias("days_rest"),
+            p("games_last_7_days").fill_null(0),
+            p("minutes_last_7_days").fill_null(0.0),
+            p("back_to_backs_last_14_days").fill_null(0),
+            (out.sum().over("game_id", "team_id") - out).alias("high_usage_teammates_out"),
+            p("games_in_window").fill_null(0).alias("expected_games"),
+            p("found_games").fill_null(0),
+        )
+        .with_columns(
+            (p("days_rest") == 0).fill_null(False).alias("back_to_back"),
+            fatigue_score(
+                p("days_rest"), p("games_last_7_days"), p("minutes_last_7_days"), p("back_to_backs_last_14_days")
+            ).alias("fatigue_score"),
+            (p("opp_pace_last_10") - p("team_pace_last_10")).alias("pace_differential"),
+            (spike * boost).alias("usage_spike_adjustment"),
+            pl.when(any_zone_null).then(None).otherwise(mismatch).alias("shot_zone_mismatch"),
+            pl.when(p("expected_games") > 0)
+            .then(100.0 * p("found_games") / p("expected_games"))
+            .alias("completeness_pct"),
+            pl.lit(missing_dates(history, window), pl.Int64).alias("window_unreadable_dates"),
+            (p("expected_games") < bootstrap_games).alias("early_season_bootstrap"),
+        )
+        .with_columns(
+            ((p("fatigue_score") - 100.0) / 20.0).alias("fatigue_adjustment"),
+            (p("points_avg_last_10") * ratio(p("pace_differential"), 2 * p("team_pace_last_10"))).alias(
+                "pace_adjustment"
+            ),
+        )
+        .with_columns(
+            pl.sum_horizontal(ADJUSTMENTS.values()).alias("total_adjustment"),
+            pl.concat_str(
+                [pl.when(p(c).is_null()).then(pl.lit(name)) for name, c in ADJUSTMENTS.items()],
+                separator=",",
+                ignore_nulls=True,
+            ).alias("missing_factors"),
+            (
+                (p("completeness_pct") >= production_ready_pct).fill_null(False)
+                & (p("window_unreadable_dates") == 0)
+                & ~p("early_season_bootstrap")
+            ).alias("production_ready"),
+        )
+    )
     return frame.select(COMPOSITE_SCHEMA.names()).cast(COMPOSITE_SCHEMA).sort("game_id", "team_id", "player_id")

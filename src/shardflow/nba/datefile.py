@@ -130,8 +130,9 @@ def _read(path: Path, date: str | None, fmt: str) -> BoxScores:
     box = BoxScores(
         players=player_table,
         teams=teams_table(pl.concat(teams, how="diagonal_relaxed"), player_table),
-        games=pl.concat([pl.DataFrame(schema=GAME_SCHEMA), *games]).unique("game_id", keep="first",
-                                                                          maintain_order=True),
+        games=pl.concat([pl.DataFrame(schema=GAME_SCHEMA), *games]).unique(
+            "game_id", keep="first", maintain_order=True
+        ),
         shot_zones=zones if zones is not None else pl.DataFrame(schema=SHOT_ZONE_SCHEMA),
     )
     if date is not None and (other := sorted(dates - {date})):
@@ -164,8 +165,9 @@ def validate(box: BoxScores) -> None:
     sides = box.games.join(teams.select("game_id").unique(), on="game_id", how="semi")
     pairs = teams.group_by("game_id").agg(pl.col("team_id").sort().alias("ids"))
     wrong = sides.join(pairs, on="game_id").filter(
-        pl.concat_list(pl.min_horizontal("home_team_id", "away_team_id"),
-                       pl.max_horizontal("home_team_id", "away_team_id"))
+        pl.concat_list(
+            pl.min_horizontal("home_team_id", "away_team_id"), pl.max_horizontal("home_team_id", "away_team_id")
+        )
         != pl.col("ids")
     )
     if len(wrong):

@@ -54,65 +54,242 @@ from shardflow.io import replace_atomically
 from .windows import consecutive_dates, season_of
 
 TEAMS = (
-    (1610612737, "ATL", "Atlanta", "Hawks"), (1610612738, "BOS", "Boston", "Celtics"),
-    (1610612739, "CLE", "Cleveland", "Cavaliers"), (1610612740, "NOP", "New Orleans", "Pelicans"),
-    (1610612741, "CHI", "Chicago", "Bulls"), (1610612742, "DAL", "Dallas", "Mavericks"),
-    (1610612743, "DEN", "Denver", "Nuggets"), (1610612744, "GSW", "Golden State", "Warriors"),
-    (1610612745, "HOU", "Houston", "Rockets"), (1610612746, "LAC", "LA", "Clippers"),
-    (1610612747, "LAL", "Los Angeles", "Lakers"), (1610612748, "MIA", "Miami", "Heat"),
-    (1610612749, "MIL", "Milwaukee", "Bucks"), (1610612750, "MIN", "Minnesota", "Timberwolves"),
-    (1610612751, "BKN", "Brooklyn", "Nets"), (1610612752, "NYK", "New York", "Knicks"),
-    (1610612753, "ORL", "Orlando", "Magic"), (1610612754, "IND", "Indiana", "Pacers"),
-    (1610612755, "PHI", "Philadelphia", "76ers"), (1610612756, "PHX", "Phoenix", "Suns"),
-    (1610612757, "POR", "Portland", "Trail Blazers"), (1610612758, "SAC", "Sacramento", "Kings"),
-    (1610612759, "SAS", "San Antonio", "Spurs"), (1610612760, "OKC", "Oklahoma City", "Thunder"),
-    (1610612761, "TOR", "Toronto", "Raptors"), (1610612762, "UTA", "Utah", "Jazz"),
-    (1610612763, "MEM", "Memphis", "Grizzlies"), (1610612764, "WAS", "Washington", "Wizards"),
-    (1610612765, "DET", "Detroit", "Pistons"), (1610612766, "CHA", "Charlotte", "Hornets"),
-)  # fmt: skip
+    (1610612737, "ATL", "Atlanta", "Hawks"),
+    (1610612738, "BOS", "Boston", "Celtics"),
+    (1610612739, "CLE", "Cleveland", "Cavaliers"),
+    (1610612740, "NOP", "New Orleans", "Pelicans"),
+    (1610612741, "CHI", "Chicago", "Bulls"),
+    (1610612742, "DAL", "Dallas", "Mavericks"),
+    (1610612743, "DEN", "Denver", "Nuggets"),
+    (1610612744, "GSW", "Golden State", "Warriors"),
+    (1610612745, "HOU", "Houston", "Rockets"),
+    (1610612746, "LAC", "LA", "Clippers"),
+    (1610612747, "LAL", "Los Angeles", "Lakers"),
+    (1610612748, "MIA", "Miami", "Heat"),
+    (1610612749, "MIL", "Milwaukee", "Bucks"),
+    (1610612750, "MIN", "Minnesota", "Timberwolves"),
+    (1610612751, "BKN", "Brooklyn", "Nets"),
+    (1610612752, "NYK", "New York", "Knicks"),
+    (1610612753, "ORL", "Orlando", "Magic"),
+    (1610612754, "IND", "Indiana", "Pacers"),
+    (1610612755, "PHI", "Philadelphia", "76ers"),
+    (1610612756, "PHX", "Phoenix", "Suns"),
+    (1610612757, "POR", "Portland", "Trail Blazers"),
+    (1610612758, "SAC", "Sacramento", "Kings"),
+    (1610612759, "SAS", "San Antonio", "Spurs"),
+    (1610612760, "OKC", "Oklahoma City", "Thunder"),
+    (1610612761, "TOR", "Toronto", "Raptors"),
+    (1610612762, "UTA", "Utah", "Jazz"),
+    (1610612763, "MEM", "Memphis", "Grizzlies"),
+    (1610612764, "WAS", "Washington", "Wizards"),
+    (1610612765, "DET", "Detroit", "Pistons"),
+    (1610612766, "CHA", "Charlotte", "Hornets"),
+)
 FIRST_NAMES = (
-    "Aaron", "Andrés", "Bojan", "Caleb", "Cédric", "Darius", "Dante", "Elijah", "Emil", "Felipe", "Goran",
-    "Hamid", "Isaiah", "Jalen", "Jonas", "Kai", "Kristaps", "Luka", "Malik", "Marek", "Mateo", "Nikola",
-    "Omar", "Otto", "Pau", "Quentin", "Rafael", "Sékou", "Tariq", "Théo", "Tomáš", "Victor", "Xavier", "Zion",
-)  # fmt: skip
+    "Aaron",
+    "Andrés",
+    "Bojan",
+    "Caleb",
+    "Cédric",
+    "Darius",
+    "Dante",
+    "Elijah",
+    "Emil",
+    "Felipe",
+    "Goran",
+    "Hamid",
+    "Isaiah",
+    "Jalen",
+    "Jonas",
+    "Kai",
+    "Kristaps",
+    "Luka",
+    "Malik",
+    "Marek",
+    "Mateo",
+    "Nikola",
+    "Omar",
+    "Otto",
+    "Pau",
+    "Quentin",
+    "Rafael",
+    "Sékou",
+    "Tariq",
+    "Théo",
+    "Tomáš",
+    "Victor",
+    "Xavier",
+    "Zion",
+)
 LAST_NAMES = (
-    "Adebayo", "Álvarez", "Barnes", "Bogdanović", "Brooks", "Carter", "Čančar", "Diallo", "Dumont", "Ellis",
-    "Fernández", "Fournier", "Greene", "Hayes", "Holmgren", "Ibáñez", "Jackson", "Jokanović", "Kovač", "Larsen",
-    "Lindqvist", "Marić", "Mitchell", "Moreno", "Müller", "Nwosu", "Okafor", "Papadopoulos", "Peña", "Porter",
-    "Reyes", "Sabonis", "Schröder", "Šimić", "Thompson", "Turner", "Valančiūnas", "Walker", "Williams", "Young",
-)  # fmt: skip
+    "Adebayo",
+    "Álvarez",
+    "Barnes",
+    "Bogdanović",
+    "Brooks",
+    "Carter",
+    "Čančar",
+    "Diallo",
+    "Dumont",
+    "Ellis",
+    "Fernández",
+    "Fournier",
+    "Greene",
+    "Hayes",
+    "Holmgren",
+    "Ibáñez",
+    "Jackson",
+    "Jokanović",
+    "Kovač",
+    "Larsen",
+    "Lindqvist",
+    "Marić",
+    "Mitchell",
+    "Moreno",
+    "Müller",
+    "Nwosu",
+    "Okafor",
+    "Papadopoulos",
+    "Peña",
+    "Porter",
+    "Reyes",
+    "Sabonis",
+    "Schröder",
+    "Šimić",
+    "Thompson",
+    "Turner",
+    "Valančiūnas",
+    "Walker",
+    "Williams",
+    "Young",
+)
 
 PLAYER_TRUTH_COLUMNS = (
-    "player_id", "player_name", "team_id", "role", "minutes_mean", "usage_pct", "expected_points",
-    "paint_fg_pct", "mid_fg_pct", "three_fg_pct", "three_rate", "paint_share", "ft_rate", "ft_pct",
-)  # fmt: skip
+    "player_id",
+    "player_name",
+    "team_id",
+    "role",
+    "minutes_mean",
+    "usage_pct",
+    "expected_points",
+    "paint_fg_pct",
+    "mid_fg_pct",
+    "three_fg_pct",
+    "three_rate",
+    "paint_share",
+    "ft_rate",
+    "ft_pct",
+)
 GAME_TRUTH_COLUMNS = ("game_date", "game_id", "home_team_id", "away_team_id", "periods", "home_pts", "away_pts")
 
 V2_PLAYER_HEADERS = [
-    "GAME_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_CITY", "PLAYER_ID", "PLAYER_NAME", "NICKNAME",
-    "START_POSITION", "COMMENT", "MIN", "FGM", "FGA", "FG_PCT", "FG3M", "FG3A", "FG3_PCT", "FTM", "FTA",
-    "FT_PCT", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TO", "PF", "PTS", "PLUS_MINUS",
-]  # fmt: skip
-V2_TEAM_HEADERS = [
-    "GAME_ID", "TEAM_ID", "TEAM_NAME", "TEAM_ABBREVIATION", "TEAM_CITY", "MIN", "FGM", "FGA", "FG_PCT", "FG3M",
-    "FG3A", "FG3_PCT", "FTM", "FTA", "FT_PCT", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TO", "PF", "PTS",
+    "GAME_ID",
+    "TEAM_ID",
+    "TEAM_ABBREVIATION",
+    "TEAM_CITY",
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "NICKNAME",
+    "START_POSITION",
+    "COMMENT",
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TO",
+    "PF",
+    "PTS",
     "PLUS_MINUS",
-]  # fmt: skip
+]
+V2_TEAM_HEADERS = [
+    "GAME_ID",
+    "TEAM_ID",
+    "TEAM_NAME",
+    "TEAM_ABBREVIATION",
+    "TEAM_CITY",
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TO",
+    "PF",
+    "PTS",
+    "PLUS_MINUS",
+]
 GAME_HEADER_HEADERS = [
-    "GAME_DATE_EST", "GAME_SEQUENCE", "GAME_ID", "GAME_STATUS_ID", "GAME_STATUS_TEXT", "GAMECODE",
-    "HOME_TEAM_ID", "VISITOR_TEAM_ID", "SEASON", "LIVE_PERIOD", "LIVE_PC_TIME",
-    "NATL_TV_BROADCASTER_ABBREVIATION", "LIVE_PERIOD_TIME_BCAST", "WH_STATUS",
-]  # fmt: skip
+    "GAME_DATE_EST",
+    "GAME_SEQUENCE",
+    "GAME_ID",
+    "GAME_STATUS_ID",
+    "GAME_STATUS_TEXT",
+    "GAMECODE",
+    "HOME_TEAM_ID",
+    "VISITOR_TEAM_ID",
+    "SEASON",
+    "LIVE_PERIOD",
+    "LIVE_PC_TIME",
+    "NATL_TV_BROADCASTER_ABBREVIATION",
+    "LIVE_PERIOD_TIME_BCAST",
+    "WH_STATUS",
+]
 SHOT_HEADERS = [
-    "GRID_TYPE", "GAME_ID", "GAME_EVENT_ID", "PLAYER_ID", "PLAYER_NAME", "TEAM_ID", "TEAM_NAME", "PERIOD",
-    "MINUTES_REMAINING", "SECONDS_REMAINING", "EVENT_TYPE", "ACTION_TYPE", "SHOT_TYPE", "SHOT_ZONE_BASIC",
-    "SHOT_ZONE_AREA", "SHOT_ZONE_RANGE", "SHOT_DISTANCE", "LOC_X", "LOC_Y", "SHOT_ATTEMPTED_FLAG",
-    "SHOT_MADE_FLAG", "GAME_DATE", "HTM", "VTM",
-]  # fmt: skip
+    "GRID_TYPE",
+    "GAME_ID",
+    "GAME_EVENT_ID",
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "TEAM_ID",
+    "TEAM_NAME",
+    "PERIOD",
+    "MINUTES_REMAINING",
+    "SECONDS_REMAINING",
+    "EVENT_TYPE",
+    "ACTION_TYPE",
+    "SHOT_TYPE",
+    "SHOT_ZONE_BASIC",
+    "SHOT_ZONE_AREA",
+    "SHOT_ZONE_RANGE",
+    "SHOT_DISTANCE",
+    "LOC_X",
+    "LOC_Y",
+    "SHOT_ATTEMPTED_FLAG",
+    "SHOT_MADE_FLAG",
+    "GAME_DATE",
+    "HTM",
+    "VTM",
+]
 
 #: Roles by roster slot: (name, minutes range, usage range, probability of a coach's DNP).
-ROLES = (("starter", (28, 36), (17, 24), 0.0), ("rotation", (16, 26), (15, 22), 0.0),
-         ("bench", (8, 15), (13, 20), 0.1), ("deep", (2, 8), (12, 18), 0.6))  # fmt: skip
+ROLES = (
+    ("starter", (28, 36), (17, 24), 0.0),
+    ("rotation", (16, 26), (15, 22), 0.0),
+    ("bench", (8, 15), (13, 20), 0.1),
+    ("deep", (2, 8), (12, 18), 0.6),
+)
 STARTER_POSITIONS = ("F", "F", "C", "G", "G")
 #: Plays (FGA + 0.44 FTA + TOV) per possession of a team.
 PLAYS_PER_POSSESSION = 1.07
@@ -147,11 +324,21 @@ def make_league(n_teams: int, roster_size: int, seed: int) -> League:
     """Teams and rosters, each team from its own stream ``default_rng([seed, team])``."""
     shape = (n_teams, roster_size)
     league = League(
-        team_pace=np.empty(n_teams), zone_defence=np.empty((n_teams, 3)), player_id=np.empty(shape, np.int64),
-        names=[], role=np.empty(shape, np.int64), minutes=np.empty(shape), usage=np.empty(shape),
-        zone_pct=np.empty((*shape, 3)), three_rate=np.empty(shape), paint_share=np.empty(shape),
-        ft_rate=np.empty(shape), ft_pct=np.empty(shape), tov_rate=np.empty(shape), per_minute=np.empty((*shape, 5)),
-    )  # fmt: skip
+        team_pace=np.empty(n_teams),
+        zone_defence=np.empty((n_teams, 3)),
+        player_id=np.empty(shape, np.int64),
+        names=[],
+        role=np.empty(shape, np.int64),
+        minutes=np.empty(shape),
+        usage=np.empty(shape),
+        zone_pct=np.empty((*shape, 3)),
+        three_rate=np.empty(shape),
+        paint_share=np.empty(shape),
+        ft_rate=np.empty(shape),
+        ft_pct=np.empty(shape),
+        tov_rate=np.empty(shape),
+        per_minute=np.empty((*shape, 5)),
+    )
     slots = np.arange(roster_size)
     role = np.select([slots < 5, slots < 9, slots < 12], [0, 1, 2], 3)
     for t in range(n_teams):
@@ -172,7 +359,9 @@ def make_league(n_teams: int, roster_size: int, seed: int) -> League:
         league.ft_rate[t] = rng.uniform(0.12, 0.40, roster_size)
         league.ft_pct[t] = rng.uniform(0.65, 0.90, roster_size)
         league.tov_rate[t] = rng.uniform(0.08, 0.14, roster_size)
-        league.per_minute[t] = rng.uniform([0.10, 0.05, 0.01, 0.005, 0.03], [0.35, 0.25, 0.04, 0.05, 0.08], (roster_size, 5))
+        league.per_minute[t] = rng.uniform(
+            [0.10, 0.05, 0.01, 0.005, 0.03], [0.35, 0.25, 0.04, 0.05, 0.08], (roster_size, 5)
+        )
     return league
 
 
@@ -181,9 +370,13 @@ def expected_points(league: League) -> np.ndarray:
     average defence (team x slot)."""
     plays = PLAYS_PER_POSSESSION * league.team_pace[:, None] * league.usage * league.minutes / 4800
     fga = plays * (1 - league.tov_rate) / (1 + 0.44 * league.ft_rate)
-    per_fga = ((1 - league.three_rate) * 2 * (league.paint_share * league.zone_pct[..., 0]
-               + (1 - league.paint_share) * league.zone_pct[..., 1])
-               + league.three_rate * 3 * league.zone_pct[..., 2] + league.ft_rate * league.ft_pct)  # fmt: skip
+    per_fga = (
+        (1 - league.three_rate)
+        * 2
+        * (league.paint_share * league.zone_pct[..., 0] + (1 - league.paint_share) * league.zone_pct[..., 1])
+        + league.three_rate * 3 * league.zone_pct[..., 2]
+        + league.ft_rate * league.ft_pct
+    )
     return fga * per_fga
 
 
@@ -204,7 +397,9 @@ def _minutes_seconds(rng, means: np.ndarray, game_minutes: float) -> np.ndarray:
     return seconds
 
 
-def _team_game(rng, league: League, t: int, active: np.ndarray, possessions: float, game_minutes: float, opp: int) -> dict:
+def _team_game(
+    rng, league: League, t: int, active: np.ndarray, possessions: float, game_minutes: float, opp: int
+) -> dict:
     """Box-score lines of team ``t``'s active players (slot indices ``active``) in one game."""
     seconds = _minutes_seconds(rng, league.minutes[t, active], game_minutes)
     minutes = seconds / 60
@@ -227,9 +422,27 @@ def _team_game(rng, league: League, t: int, active: np.ndarray, possessions: flo
     ast, stl, blk = (rng.poisson(rates[:, i]) for i in (1, 2, 3))
     pf = np.minimum(rng.poisson(rates[:, 4]), 6)
     fgm = makes.sum(axis=1)
-    return {"slot": active, "seconds": seconds, "fgm": fgm, "fga": fga, "fg3m": makes[:, 2], "fg3a": three_a,
-            "ftm": ftm, "fta": fta, "oreb": oreb, "dreb": reb - oreb, "reb": reb, "ast": ast, "stl": stl,
-            "blk": blk, "tov": tov, "pf": pf, "pts": 2 * fgm + makes[:, 2] + ftm, "attempts": attempts, "makes": makes}
+    return {
+        "slot": active,
+        "seconds": seconds,
+        "fgm": fgm,
+        "fga": fga,
+        "fg3m": makes[:, 2],
+        "fg3a": three_a,
+        "ftm": ftm,
+        "fta": fta,
+        "oreb": oreb,
+        "dreb": reb - oreb,
+        "reb": reb,
+        "ast": ast,
+        "stl": stl,
+        "blk": blk,
+        "tov": tov,
+        "pf": pf,
+        "pts": 2 * fgm + makes[:, 2] + ftm,
+        "attempts": attempts,
+        "makes": makes,
+    }
 
 
 def _pct(made: int, attempted: int) -> float:
@@ -252,35 +465,103 @@ def _v2_boxscore(game_id: str, sides: list[dict], periods: int) -> dict:
             pid = int(side["player_id"][slot])
             if slot in by_slot:
                 i = by_slot[slot]
-                v = {k: int(line[k][i]) for k in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb",
-                                                  "ast", "stl", "blk", "tov", "pf", "pts")}  # fmt: skip
-                stats = [_clock(int(line["seconds"][i])), v["fgm"], v["fga"], _pct(v["fgm"], v["fga"]), v["fg3m"],
-                         v["fg3a"], _pct(v["fg3m"], v["fg3a"]), v["ftm"], v["fta"], _pct(v["ftm"], v["fta"]),
-                         v["oreb"], v["dreb"], v["reb"], v["ast"], v["stl"], v["blk"], v["tov"], v["pf"], v["pts"],
-                         int(side["plus_minus"][i])]  # fmt: skip
+                v = {
+                    k: int(line[k][i])
+                    for k in (
+                        "fgm",
+                        "fga",
+                        "fg3m",
+                        "fg3a",
+                        "ftm",
+                        "fta",
+                        "oreb",
+                        "dreb",
+                        "reb",
+                        "ast",
+                        "stl",
+                        "blk",
+                        "tov",
+                        "pf",
+                        "pts",
+                    )
+                }
+                stats = [
+                    _clock(int(line["seconds"][i])),
+                    v["fgm"],
+                    v["fga"],
+                    _pct(v["fgm"], v["fga"]),
+                    v["fg3m"],
+                    v["fg3a"],
+                    _pct(v["fg3m"], v["fg3a"]),
+                    v["ftm"],
+                    v["fta"],
+                    _pct(v["ftm"], v["fta"]),
+                    v["oreb"],
+                    v["dreb"],
+                    v["reb"],
+                    v["ast"],
+                    v["stl"],
+                    v["blk"],
+                    v["tov"],
+                    v["pf"],
+                    v["pts"],
+                    int(side["plus_minus"][i]),
+                ]
                 position, comment = (STARTER_POSITIONS[starters.index(slot)] if slot in starters else ""), ""
             else:
                 stats, position, comment = [None] * 20, "", side["out"][slot]
             player_rows.append([game_id, lo[0], lo[1], lo[2], pid, name, name.split()[0], position, comment, *stats])
     for side in sides:  # home, then away
         lo, tot = TEAMS[side["team"]], side["totals"]
-        team_rows.append([game_id, lo[0], lo[3], lo[1], lo[2], f"{int(round(side['team_minutes']))}:00", tot["fgm"],
-                          tot["fga"], _pct(tot["fgm"], tot["fga"]), tot["fg3m"], tot["fg3a"], _pct(tot["fg3m"], tot["fg3a"]),
-                          tot["ftm"], tot["fta"], _pct(tot["ftm"], tot["fta"]), tot["oreb"], tot["dreb"], tot["reb"],
-                          tot["ast"], tot["stl"], tot["blk"], tot["tov"], tot["pf"], tot["pts"], side["margin"]])  # fmt: skip
+        team_rows.append(
+            [
+                game_id,
+                lo[0],
+                lo[3],
+                lo[1],
+                lo[2],
+                f"{int(round(side['team_minutes']))}:00",
+                tot["fgm"],
+                tot["fga"],
+                _pct(tot["fgm"], tot["fga"]),
+                tot["fg3m"],
+                tot["fg3a"],
+                _pct(tot["fg3m"], tot["fg3a"]),
+                tot["ftm"],
+                tot["fta"],
+                _pct(tot["ftm"], tot["fta"]),
+                tot["oreb"],
+                tot["dreb"],
+                tot["reb"],
+                tot["ast"],
+                tot["stl"],
+                tot["blk"],
+                tot["tov"],
+                tot["pf"],
+                tot["pts"],
+                side["margin"],
+            ]
+        )
     params = {"GameID": game_id, "StartPeriod": 0, "EndPeriod": 0, "StartRange": 0, "EndRange": 0, "RangeType": 0}
-    return {"resource": "boxscore", "parameters": params, "resultSets": [
-        {"name": "PlayerStats", "headers": V2_PLAYER_HEADERS, "rowSet": player_rows},
-        {"name": "TeamStats", "headers": V2_TEAM_HEADERS, "rowSet": team_rows},
-    ]}  # fmt: skip
+    return {
+        "resource": "boxscore",
+        "parameters": params,
+        "resultSets": [
+            {"name": "PlayerStats", "headers": V2_PLAYER_HEADERS, "rowSet": player_rows},
+            {"name": "TeamStats", "headers": V2_TEAM_HEADERS, "rowSet": team_rows},
+        ],
+    }
 
 
 ZONE_SHOTS = (  # zone -> [(SHOT_ZONE_BASIC, SHOT_ZONE_RANGE, distance range ft, probability)]
     (("Restricted Area", "Less Than 8 ft.", (0, 4), 0.6), ("In The Paint (Non-RA)", "8-16 ft.", (4, 15), 0.4)),
     (("Mid-Range", "16-24 ft.", (10, 23), 1.0),),
-    (("Above the Break 3", "24+ ft.", (24, 29), 0.8), ("Left Corner 3", "24+ ft.", (22, 23), 0.1),
-     ("Right Corner 3", "24+ ft.", (22, 23), 0.1)),
-)  # fmt: skip
+    (
+        ("Above the Break 3", "24+ ft.", (24, 29), 0.8),
+        ("Left Corner 3", "24+ ft.", (22, 23), 0.1),
+        ("Right Corner 3", "24+ ft.", (22, 23), 0.1),
+    ),
+)
 
 
 def _shot_chart(rng, game_id: str, day: str, sides: list[dict], periods: int) -> dict:
@@ -300,34 +581,77 @@ def _shot_chart(rng, game_id: str, day: str, sides: list[dict], periods: int) ->
                     basic, rng_text, (lo_d, hi_d), _ = variants[k]
                     dist = int(rng.integers(lo_d, hi_d))
                     angle = {"Left Corner 3": np.pi, "Right Corner 3": 0.0}.get(basic) or rng.uniform(0.1, 0.9) * np.pi
-                    rows.append(["Shot Chart Detail", game_id, 0, int(side["player_id"][slot]), side["names"][slot],
-                                 lo[0], f"{lo[2]} {lo[3]}", int(rng.integers(1, periods + 1)), int(rng.integers(0, 12)),
-                                 int(rng.integers(0, 60)), "Made Shot" if flag else "Missed Shot",
-                                 "Layup Shot" if z == 0 and dist < 4 else "Jump Shot",
-                                 "3PT Field Goal" if z == 2 else "2PT Field Goal", basic, "Center(C)", rng_text, dist,
-                                 int(round(10 * dist * np.cos(angle))), int(round(10 * dist * np.sin(angle))), 1,
-                                 int(flag), day.replace("-", ""), home, away])  # fmt: skip
+                    rows.append(
+                        [
+                            "Shot Chart Detail",
+                            game_id,
+                            0,
+                            int(side["player_id"][slot]),
+                            side["names"][slot],
+                            lo[0],
+                            f"{lo[2]} {lo[3]}",
+                            int(rng.integers(1, periods + 1)),
+                            int(rng.integers(0, 12)),
+                            int(rng.integers(0, 60)),
+                            "Made Shot" if flag else "Missed Shot",
+                            "Layup Shot" if z == 0 and dist < 4 else "Jump Shot",
+                            "3PT Field Goal" if z == 2 else "2PT Field Goal",
+                            basic,
+                            "Center(C)",
+                            rng_text,
+                            dist,
+                            int(round(10 * dist * np.cos(angle))),
+                            int(round(10 * dist * np.sin(angle))),
+                            1,
+                            int(flag),
+                            day.replace("-", ""),
+                            home,
+                            away,
+                        ]
+                    )
     order = rng.permutation(len(rows))
     rows = [rows[i] for i in order]
     for event, row in enumerate(rows, start=1):
         row[2] = event
     params = {"GameID": game_id, "TeamID": 0, "PlayerID": 0, "ContextMeasure": "FGA", "LeagueID": "00"}
-    return {"resource": "shotchartdetail", "parameters": params,
-            "resultSets": [{"name": "Shot_Chart_Detail", "headers": SHOT_HEADERS, "rowSet": rows}]}
+    return {
+        "resource": "shotchartdetail",
+        "parameters": params,
+        "resultSets": [{"name": "Shot_Chart_Detail", "headers": SHOT_HEADERS, "rowSet": rows}],
+    }
 
 
 def _scoreboard(day: str, games: list[dict]) -> dict:
     """The day's ScoreboardV2 response, GameHeader result set only."""
-    rows = [[f"{day}T00:00:00", i + 1, g["game_id"], 3, "Final",
-             f"{day.replace('-', '')}/{TEAMS[g['away']][1]}{TEAMS[g['home']][1]}", TEAMS[g["home"]][0],
-             TEAMS[g["away"]][0], str(season_of(day)), g["periods"], "", None, f"Q{min(g['periods'], 4)}", 1]
-            for i, g in enumerate(games)]  # fmt: skip
-    return {"resource": "scoreboardV2", "parameters": {"GameDate": day, "LeagueID": "00", "DayOffset": "0"},
-            "resultSets": [{"name": "GameHeader", "headers": GAME_HEADER_HEADERS, "rowSet": rows}]}
+    rows = [
+        [
+            f"{day}T00:00:00",
+            i + 1,
+            g["game_id"],
+            3,
+            "Final",
+            f"{day.replace('-', '')}/{TEAMS[g['away']][1]}{TEAMS[g['home']][1]}",
+            TEAMS[g["home"]][0],
+            TEAMS[g["away"]][0],
+            str(season_of(day)),
+            g["periods"],
+            "",
+            None,
+            f"Q{min(g['periods'], 4)}",
+            1,
+        ]
+        for i, g in enumerate(games)
+    ]
+    return {
+        "resource": "scoreboardV2",
+        "parameters": {"GameDate": day, "LeagueID": "00", "DayOffset": "0"},
+        "resultSets": [{"name": "GameHeader", "headers": GAME_HEADER_HEADERS, "rowSet": rows}],
+    }
 
 
-def write_demo_season(out: str | os.PathLike, *, n_teams: int, roster_size: int, dates: list[str],
-                      seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def write_demo_season(
+    out: str | os.PathLike, *, n_teams: int, roster_size: int, dates: list[str], seed: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Write the demo season (module docstring) under ``out``; return (player truth, game truth)."""
     if not 2 <= n_teams <= len(TEAMS):
         raise ValueError(f"n_teams must be 2..{len(TEAMS)}, not {n_teams}")
@@ -366,21 +690,51 @@ def write_demo_season(out: str | os.PathLike, *, n_teams: int, roster_size: int,
                 out_slots |= {int(s): "DNP - Coach's Decision" for s in np.flatnonzero(coach & ~hurt_now)}
                 active = np.array([s for s in range(roster_size) if s not in out_slots])
                 line = _team_game(rng, league, t, active, possessions, game_minutes, opp)
-                sides.append({"team": t, "line": line, "out": dict(sorted(out_slots.items())),
-                              "names": league.names[t], "player_id": league.player_id[t],
-                              "team_minutes": 5.0 * game_minutes})
+                sides.append(
+                    {
+                        "team": t,
+                        "line": line,
+                        "out": dict(sorted(out_slots.items())),
+                        "names": league.names[t],
+                        "player_id": league.player_id[t],
+                        "team_minutes": 5.0 * game_minutes,
+                    }
+                )
                 for s in active:
                     if league.minutes[t, s] >= 20:
-                        lines.append((int(league.player_id[t, s]), league.names[t][s],
-                                      round(2 * (expected[t, s] + rng.normal(0, 1.5))) / 2))
+                        lines.append(
+                            (
+                                int(league.player_id[t, s]),
+                                league.names[t][s],
+                                round(2 * (expected[t, s] + rng.normal(0, 1.5))) / 2,
+                            )
+                        )
             if sides[0]["line"]["pts"].sum() == sides[1]["line"]["pts"].sum():
                 top = int(np.argmax(sides[0]["line"]["seconds"]))
                 for k in ("ftm", "fta", "pts"):
                     sides[0]["line"][k][top] += 1
             for side, other in ((sides[0], sides[1]), (sides[1], sides[0])):
                 line = side["line"]
-                side["totals"] = {k: int(line[k].sum()) for k in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb",
-                                                                 "dreb", "reb", "ast", "stl", "blk", "tov", "pf", "pts")}
+                side["totals"] = {
+                    k: int(line[k].sum())
+                    for k in (
+                        "fgm",
+                        "fga",
+                        "fg3m",
+                        "fg3a",
+                        "ftm",
+                        "fta",
+                        "oreb",
+                        "dreb",
+                        "reb",
+                        "ast",
+                        "stl",
+                        "blk",
+                        "tov",
+                        "pf",
+                        "pts",
+                    )
+                }
                 side["margin"] = int(line["pts"].sum() - other["line"]["pts"].sum())
                 share = line["seconds"] / (game_minutes * 60)
                 pm = np.rint(side["margin"] * share + rng.normal(0, 3, share.size)).astype(np.int64)
@@ -389,25 +743,43 @@ def write_demo_season(out: str | os.PathLike, *, n_teams: int, roster_size: int,
             documents.append(_v2_boxscore(game_id, sides, periods))
             documents.append(_shot_chart(rng, game_id, day, sides, periods))
             games.append({"game_id": game_id, "home": home, "away": away, "periods": periods})
-            game_truth.append((day, game_id, TEAMS[home][0], TEAMS[away][0], periods,
-                               sides[0]["totals"]["pts"], sides[1]["totals"]["pts"]))
+            game_truth.append(
+                (
+                    day,
+                    game_id,
+                    TEAMS[home][0],
+                    TEAMS[away][0],
+                    periods,
+                    sides[0]["totals"]["pts"],
+                    sides[1]["totals"]["pts"],
+                )
+            )
             before_last[[home, away]] = last_game[[home, away]]
             last_game[[home, away]] = d
         text = json.dumps([_scoreboard(day, games), *documents], ensure_ascii=False, separators=(",", ":"))
-        replace_atomically(out / "boxscores" / f"{day}.json", lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        replace_atomically(
+            out / "boxscores" / f"{day}.json", lambda tmp, text=text: tmp.write_text(text, encoding="utf-8")
+        )
         table = pl.DataFrame(lines, schema=["player_id", "player_name", "line"], orient="row").sort("player_id")
         replace_atomically(out / "lines" / f"{day}.csv", lambda tmp, table=table: table.write_csv(tmp))
-    players = pl.DataFrame({
-        "player_id": league.player_id.ravel(),
-        "player_name": [n for names in league.names for n in names],
-        "team_id": np.repeat([TEAMS[t][0] for t in range(n_teams)], roster_size),
-        "role": [ROLES[r][0] for r in league.role.ravel()],
-        "minutes_mean": league.minutes.ravel(), "usage_pct": league.usage.ravel(),
-        "expected_points": expected.ravel(),
-        "paint_fg_pct": league.zone_pct[..., 0].ravel(), "mid_fg_pct": league.zone_pct[..., 1].ravel(),
-        "three_fg_pct": league.zone_pct[..., 2].ravel(), "three_rate": league.three_rate.ravel(),
-        "paint_share": league.paint_share.ravel(), "ft_rate": league.ft_rate.ravel(), "ft_pct": league.ft_pct.ravel(),
-    })  # fmt: skip
+    players = pl.DataFrame(
+        {
+            "player_id": league.player_id.ravel(),
+            "player_name": [n for names in league.names for n in names],
+            "team_id": np.repeat([TEAMS[t][0] for t in range(n_teams)], roster_size),
+            "role": [ROLES[r][0] for r in league.role.ravel()],
+            "minutes_mean": league.minutes.ravel(),
+            "usage_pct": league.usage.ravel(),
+            "expected_points": expected.ravel(),
+            "paint_fg_pct": league.zone_pct[..., 0].ravel(),
+            "mid_fg_pct": league.zone_pct[..., 1].ravel(),
+            "three_fg_pct": league.zone_pct[..., 2].ravel(),
+            "three_rate": league.three_rate.ravel(),
+            "paint_share": league.paint_share.ravel(),
+            "ft_rate": league.ft_rate.ravel(),
+            "ft_pct": league.ft_pct.ravel(),
+        }
+    )
     games = pl.DataFrame(game_truth, schema=list(GAME_TRUTH_COLUMNS), orient="row").with_columns(
         pl.col("game_date").str.to_date()
     )

@@ -59,8 +59,10 @@ QUALITY = ("production_ready", "early_season_bootstrap")
 FEATURE_SCHEMA = pl.Schema(
     {
         **{k: COMPOSITE_SCHEMA[k] for k in KEYS},
-        **{name: COMPOSITE_SCHEMA.get(name, pl.Int64 if unit == "games" else pl.Float64)
-           for name, (unit, _) in FEATURES.items()},
+        **{
+            name: COMPOSITE_SCHEMA.get(name, pl.Int64 if unit == "games" else pl.Float64)
+            for name, (unit, _) in FEATURES.items()
+        },
         **{q: pl.Boolean for q in QUALITY},
         "feature_version": pl.String,
     }
@@ -78,11 +80,15 @@ def feature_store(factors: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """
     p = pl.col
     form = player_form(history, factors.get_column("player_id"))
-    frame = factors.drop("points_avg_last_10", "usage_last_10").join(form, on="player_id", how="left").with_columns(
-        p("games_played_season").fill_null(0),
-        pl.when(p("points_std_season") > 0)
-        .then((p("points_avg_last_5") - p("points_avg_season")) / p("points_std_season"))
-        .alias("points_zscore_last_5"),
-        pl.lit(FEATURE_VERSION).alias("feature_version"),
+    frame = (
+        factors.drop("points_avg_last_10", "usage_last_10")
+        .join(form, on="player_id", how="left")
+        .with_columns(
+            p("games_played_season").fill_null(0),
+            pl.when(p("points_std_season") > 0)
+            .then((p("points_avg_last_5") - p("points_avg_season")) / p("points_std_season"))
+            .alias("points_zscore_last_5"),
+            pl.lit(FEATURE_VERSION).alias("feature_version"),
+        )
     )
     return frame.select(FEATURE_SCHEMA.names()).cast(FEATURE_SCHEMA).sort("game_id", "team_id", "player_id")

@@ -29,10 +29,27 @@ _RANK = "_rank"
 
 #: Summary columns the composite factors and feature store read from a window.
 HISTORY_COLUMNS = (
-    "game_date", "game_id", "team_id", "opponent_team_id", "player_id", "dnp", "minutes", "pts", "fga", "fta",
-    "usage_rate", "paint_fga", "paint_fgm", "mid_fga", "mid_fgm", "three_fga", "three_fgm",
-    "team_pace", "team_off_rating", "team_def_rating",
-)  # fmt: skip
+    "game_date",
+    "game_id",
+    "team_id",
+    "opponent_team_id",
+    "player_id",
+    "dnp",
+    "minutes",
+    "pts",
+    "fga",
+    "fta",
+    "usage_rate",
+    "paint_fga",
+    "paint_fgm",
+    "mid_fga",
+    "mid_fgm",
+    "three_fga",
+    "three_fgm",
+    "team_pace",
+    "team_off_rating",
+    "team_def_rating",
+)
 
 
 def load_summaries(paths: list[str | os.PathLike], columns: tuple[str, ...] | None = None) -> pl.DataFrame:
@@ -127,14 +144,18 @@ def player_form(history: pl.DataFrame, players: pl.Series | None = None) -> pl.D
         p("pts").mean().alias("points_avg_season"),
         p("pts").std().alias("points_std_season"),
     )
-    last10 = played.filter(p(_RANK) <= 10).group_by("player_id").agg(
-        *(_last(p("pts"), n).mean().alias(f"points_avg_last_{n}") for n in (3, 5, 10)),
-        p("pts").std().alias("points_std_last_10"),
-        p("minutes").mean().alias("minutes_avg_last_10"),
-        f.ratio(p("pts").sum(), p("minutes").sum()).alias("points_per_minute_last_10"),
-        p("usage_rate").mean().alias("usage_rate_last_10"),
-        f.true_shooting(p("pts").sum(), p("fga").sum(), p("fta").sum()).alias("ts_pct_last_10"),
-        _slope(p("pts"), 10).alias("points_trend_last_10"),
+    last10 = (
+        played.filter(p(_RANK) <= 10)
+        .group_by("player_id")
+        .agg(
+            *(_last(p("pts"), n).mean().alias(f"points_avg_last_{n}") for n in (3, 5, 10)),
+            p("pts").std().alias("points_std_last_10"),
+            p("minutes").mean().alias("minutes_avg_last_10"),
+            f.ratio(p("pts").sum(), p("minutes").sum()).alias("points_per_minute_last_10"),
+            p("usage_rate").mean().alias("usage_rate_last_10"),
+            f.true_shooting(p("pts").sum(), p("fga").sum(), p("fta").sum()).alias("ts_pct_last_10"),
+            _slope(p("pts"), 10).alias("points_trend_last_10"),
+        )
     )
     listed = history if players is None else history.filter(p("player_id").is_in(players.implode()))
     dnp_rate = listed.group_by("player_id").agg(p("dnp").mean().alias("dnp_rate_season"))

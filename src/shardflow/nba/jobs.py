@@ -43,9 +43,15 @@ def summary(args: argparse.Namespace) -> None:
         return
     table = player_game_summary(box, args.date, os.path.basename(args.boxscores), lines)
     write_summary(table, args.output)
-    log.info("%s: %d games, %d player rows (%d DNP), %d with a points line, %d games with a shot chart",
-             args.date, len(box.teams) // 2, len(table), table["dnp"].sum(),
-             table["points_line"].is_not_null().sum(), box.shot_zones["game_id"].n_unique())
+    log.info(
+        "%s: %d games, %d player rows (%d DNP), %d with a points line, %d games with a shot chart",
+        args.date,
+        len(box.teams) // 2,
+        len(table),
+        table["dnp"].sum(),
+        table["points_line"].is_not_null().sum(),
+        box.shot_zones["game_id"].n_unique(),
+    )
 
 
 def composite(args: argparse.Namespace) -> None:
@@ -58,14 +64,24 @@ def composite(args: argparse.Namespace) -> None:
         raise SystemExit(f"nba: {message}")
     window = [Path(f).stem for f in args.window]
     factors = composite_factors(
-        pl.read_parquet(args.roster), load_summaries(args.window, HISTORY_COLUMNS), args.date, window,
-        high_usage_pct=args.high_usage_pct, bootstrap_games=args.bootstrap_games,
+        pl.read_parquet(args.roster),
+        load_summaries(args.window, HISTORY_COLUMNS),
+        args.date,
+        window,
+        high_usage_pct=args.high_usage_pct,
+        bootstrap_games=args.bootstrap_games,
         production_ready_pct=args.production_ready_pct,
-    )  # fmt: skip
+    )
     write_polars(factors, args.output)
-    log.info("%s: %d players from %d window dates (%d unreadable); %d production-ready, %d bootstrapping",
-             args.date, len(factors), len(window), factors["window_unreadable_dates"].max() or 0,
-             factors["production_ready"].sum(), factors["early_season_bootstrap"].sum())
+    log.info(
+        "%s: %d players from %d window dates (%d unreadable); %d production-ready, %d bootstrapping",
+        args.date,
+        len(factors),
+        len(window),
+        factors["window_unreadable_dates"].max() or 0,
+        factors["production_ready"].sum(),
+        factors["early_season_bootstrap"].sum(),
+    )
 
 
 def features(args: argparse.Namespace) -> None:
@@ -73,8 +89,14 @@ def features(args: argparse.Namespace) -> None:
     log = script_logger(args.log, "nba.feature_store")
     table = feature_store(pl.read_parquet(args.factors), load_summaries(args.window, HISTORY_COLUMNS))
     write_polars(table, args.output)
-    log.info("%s: %d feature vectors of %d features (%s) from %d window dates", args.date, len(table),
-             len(FEATURES), FEATURE_VERSION, len(args.window))
+    log.info(
+        "%s: %d feature vectors of %d features (%s) from %d window dates",
+        args.date,
+        len(table),
+        len(FEATURES),
+        FEATURE_VERSION,
+        len(args.window),
+    )
 
 
 def parser() -> argparse.ArgumentParser:

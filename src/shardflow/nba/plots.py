@@ -25,7 +25,7 @@ def feature_distributions(features: pl.DataFrame, path) -> None:
         ax.hist(values, bins=30, color="C0")
         ax.set_title(f"{name}\n[{unit}] null {column.null_count() / max(len(column), 1):.0%}", fontsize=7)
         ax.tick_params(labelsize=6)
-    for ax in list(axes.flat)[len(FEATURES):]:
+    for ax in list(axes.flat)[len(FEATURES) :]:
         ax.axis("off")
     fig.suptitle(f"{len(features)} feature vectors, {features['game_date'].n_unique()} dates", fontsize=9)
     fig.tight_layout()
@@ -64,8 +64,9 @@ def player_form(summaries: pl.DataFrame, features: pl.DataFrame, player_id: int,
     for day in games.filter(pl.col("dnp"))["game_date"]:
         ax.axvline(day, color="0.85", lw=3, zorder=0)
     name = games["player_name"][-1]
-    ax.set(xlabel="game date", ylabel="points",
-           title=f"{name} ({player_id}): points and rolling form (grey: did not play)")
+    ax.set(
+        xlabel="game date", ylabel="points", title=f"{name} ({player_id}): points and rolling form (grey: did not play)"
+    )
     ax.legend(fontsize=7)
     fig.autofmt_xdate()
     fig.tight_layout()

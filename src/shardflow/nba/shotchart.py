@@ -28,8 +28,13 @@ ZONE_OF_BASIC = {
     "Above the Break 3": "three",
     "Backcourt": "three",
 }
-SHOT_HEADERS = {"GAME_ID": "game_id", "TEAM_ID": "team_id", "PLAYER_ID": "player_id",
-                "SHOT_ZONE_BASIC": "zone_basic", "SHOT_MADE_FLAG": "made"}
+SHOT_HEADERS = {
+    "GAME_ID": "game_id",
+    "TEAM_ID": "team_id",
+    "PLAYER_ID": "player_id",
+    "SHOT_ZONE_BASIC": "zone_basic",
+    "SHOT_MADE_FLAG": "made",
+}
 
 
 def read_shot_chart(response: dict) -> Rows:

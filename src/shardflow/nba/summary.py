@@ -24,21 +24,38 @@ from .windows import season_of
 #: fractions (0-1); ``usage_rate`` is in percent; minutes are decimal minutes.
 SUMMARY_SCHEMA = pl.Schema(
     {
-        "game_date": pl.Date, "season": pl.Int64, "game_id": pl.String,
-        "team_id": pl.Int64, "team_abbr": pl.String, "opponent_team_id": pl.Int64, "opponent_abbr": pl.String,
+        "game_date": pl.Date,
+        "season": pl.Int64,
+        "game_id": pl.String,
+        "team_id": pl.Int64,
+        "team_abbr": pl.String,
+        "opponent_team_id": pl.Int64,
+        "opponent_abbr": pl.String,
         "is_home": pl.Boolean,
-        "player_id": pl.Int64, "player_name": pl.String, "starter": pl.Boolean,
-        "dnp": pl.Boolean, "dnp_reason": pl.String, "minutes": pl.Float64,
-        **dict.fromkeys(STAT_COLUMNS, pl.Int64), "plus_minus": pl.Int64,
-        "ts_pct": pl.Float64, "efg_pct": pl.Float64, "usage_rate": pl.Float64,
+        "player_id": pl.Int64,
+        "player_name": pl.String,
+        "starter": pl.Boolean,
+        "dnp": pl.Boolean,
+        "dnp_reason": pl.String,
+        "minutes": pl.Float64,
+        **dict.fromkeys(STAT_COLUMNS, pl.Int64),
+        "plus_minus": pl.Int64,
+        "ts_pct": pl.Float64,
+        "efg_pct": pl.Float64,
+        "usage_rate": pl.Float64,
         **dict.fromkeys(ZONE_COLUMNS, pl.Int64),
-        "team_minutes": pl.Float64, "team_pts": pl.Int64, "opponent_pts": pl.Int64,
-        "team_possessions": pl.Float64, "team_pace": pl.Float64,
-        "team_off_rating": pl.Float64, "team_def_rating": pl.Float64,
-        "points_line": pl.Float64, "over_under": pl.String,
+        "team_minutes": pl.Float64,
+        "team_pts": pl.Int64,
+        "opponent_pts": pl.Int64,
+        "team_possessions": pl.Float64,
+        "team_pace": pl.Float64,
+        "team_off_rating": pl.Float64,
+        "team_def_rating": pl.Float64,
+        "points_line": pl.Float64,
+        "over_under": pl.String,
         "source_file": pl.String,
     }
-)  # fmt: skip
+)
 
 
 def team_context(teams: pl.DataFrame) -> pl.DataFrame:
@@ -58,23 +75,34 @@ def team_context(teams: pl.DataFrame) -> pl.DataFrame:
     both = teams.join(opponent, on="game_id").filter(pl.col("team_id") != pl.col("opponent_team_id"))
     poss, opp_poss = pl.col("team_possessions"), pl.col("opponent_possessions")
     return both.select(
-        "game_id", "team_id", "team_abbr", "opponent_team_id", "opponent_abbr", "team_minutes", "team_plays",
-        pl.col("pts").alias("team_pts"), "opponent_pts", "team_possessions",
+        "game_id",
+        "team_id",
+        "team_abbr",
+        "opponent_team_id",
+        "opponent_abbr",
+        "team_minutes",
+        "team_plays",
+        pl.col("pts").alias("team_pts"),
+        "opponent_pts",
+        "team_possessions",
         f.pace(poss, opp_poss, pl.col("team_minutes")).alias("team_pace"),
         f.rating(pl.col("pts"), poss, opp_poss).alias("team_off_rating"),
         f.rating(pl.col("opponent_pts"), poss, opp_poss).alias("team_def_rating"),
-    )  # fmt: skip
+    )
 
 
 def over_under(points: pl.Expr, line: pl.Expr) -> pl.Expr:
     """``over``, ``under`` or ``push`` of points against the line; null without a line or
     without points (a DNP)."""
     return (
-        pl.when(points.is_null() | line.is_null()).then(None)
-        .when(points > line).then(pl.lit("over"))
-        .when(points < line).then(pl.lit("under"))
+        pl.when(points.is_null() | line.is_null())
+        .then(None)
+        .when(points > line)
+        .then(pl.lit("over"))
+        .when(points < line)
+        .then(pl.lit("under"))
         .otherwise(pl.lit("push"))
-    )  # fmt: skip
+    )
 
 
 def player_game_summary(box: BoxScores, date: str, source_file: str, lines: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -98,15 +126,16 @@ def player_game_summary(box: BoxScores, date: str, source_file: str, lines: pl.D
             pl.when(p("dnp")).then(p("comment")).otherwise(None).alias("dnp_reason"),
             f.true_shooting(p("pts"), p("fga"), p("fta")).alias("ts_pct"),
             f.effective_fg(p("fgm"), p("fg3m"), p("fga")).alias("efg_pct"),
-            f.usage_rate(p("minutes"), f.plays(p("fga"), p("fta"), p("tov")), p("team_minutes"), p("team_plays"))
-            .alias("usage_rate"),
+            f.usage_rate(p("minutes"), f.plays(p("fga"), p("fta"), p("tov")), p("team_minutes"), p("team_plays")).alias(
+                "usage_rate"
+            ),
             p("game_id").is_in(charted["game_id"].implode()).alias("_charted"),
             pl.lit(source_file).alias("source_file"),
         )
         .with_columns(
             pl.when(p("_charted") & ~p("dnp")).then(p(c).fill_null(0)).otherwise(None).alias(c) for c in ZONE_COLUMNS
         )
-    )  # fmt: skip
+    )
     if lines is not None:
         summary = summary.join(lines, on="player_id", how="left")
     else:

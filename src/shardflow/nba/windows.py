@@ -42,6 +42,4 @@ def window_dates(dates: list[str], day: str, window_days: int | None) -> list[st
     d = date.fromisoformat(day)
     season = season_of(d)
     first = d - timedelta(days=window_days) if window_days is not None else date.min
-    return sorted(
-        x for x in dates if x < day and season_of(x) == season and date.fromisoformat(x) >= first
-    )
+    return sorted(x for x in dates if x < day and season_of(x) == season and date.fromisoformat(x) >= first)

@@ -21,7 +21,8 @@ carries no test hooks. Nothing happens unless a ``SHARDFLOW_FAULTS_*`` variable 
     refuses every other URL, so the real lightkurve, astroquery, requests and urllib3 code runs
     on top of it. Each search and each HTTP request fails with probability ``RATE``, drawn from
     ``SEED``, the request and how many such requests came before (counted in ``LOG.calls/``, so a
-    job that Snakemake retries meets new draws, and a rerun of the test the same ones): searches with a read timeout or an HTTP 503;
+    job that Snakemake retries meets new draws, and a rerun of the test the same ones): searches with a read
+    timeout or an HTTP 503;
     HEAD/GET requests with a connect timeout or an HTTP 5xx, and GET transfers also by being cut
     short (fewer bytes than Content-Length: urllib3's IncompleteRead), by ending early without
     a Content-Length (a "200 OK" partial file, as a proxy that drops the connection gives) or
@@ -48,7 +49,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sys
 import time
 
@@ -268,7 +268,7 @@ class _Stalling(io.BytesIO):
     def read(self, size=-1):
         left = self.cut - self.tell()
         if left <= 0:
-            raise socket.timeout("The read operation timed out")
+            raise TimeoutError("The read operation timed out")
         return super().read(left if size is None or size < 0 else min(size, left))
 
     read1 = read
@@ -280,8 +280,12 @@ def _http_error(status: int, url: str):
 
     response = requests.Response()
     response.status_code = status
-    response.reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-                       504: "Gateway Timeout"}[status]
+    response.reason = {
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }[status]
     response.url = url
     try:
         response.raise_for_status()
