@@ -19,12 +19,12 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/snakemake --cores $(CORES)
 
-# What CI runs, in two steps: every test not marked slow, the real-SLURM tests (tests/cluster)
+# What CI runs: the linters (lint), then every test not marked slow, the real-SLURM tests (tests/cluster)
 # included, then the fault-injection suite (tests/faults -m slow: kills, crashes, corrupt inputs,
 # flaky downloads, concurrent runs). The SLURM tests need root: they install Slurm with apt-get
 # the first time and start a one-node cluster on loopback (docs/cluster.md); without root they
 # skip, with the reason.
-test: install
+test: lint
 	$(BIN)/python -m pytest -m "not slow"
 	$(BIN)/python -m pytest tests/faults -m slow
 
@@ -37,7 +37,11 @@ test-faults: install
 test-all: install
 	$(BIN)/python -m pytest
 
+# ruff (lint and format) on Python, snakefmt on the Snakefile and rule files, Snakemake's linter.
 lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
 bench: install

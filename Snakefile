@@ -49,4 +49,4 @@ include: "rules/lunar.smk"
 rule all:
     default_target: True
     input:
-        [getattr(rules, name).input for name in config["pipelines"]],
+        lambda wildcards: [path for name in config["pipelines"] for path in PIPELINE_OUTPUTS[name]()],

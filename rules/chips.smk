@@ -5,6 +5,10 @@
 #   -> metrics, one job per (chip, procedure) group -> metrics.parquet -> plots
 # Metric names, units and flags: docs/chips.md.
 
+
+include: "chips_inputs.smk"
+
+
 CHIPS_LOGS = "results/logs/chips"
 CHIPS_BENCH = "results/benchmarks/rules/chips"
 
@@ -12,18 +16,13 @@ CHIPS_BENCH = "results/benchmarks/rules/chips"
 rule chips:
     """Target rule: every final output of the chips pipeline."""
     input:
-        "results/chips/manifest.parquet",
-        "results/chips/staging_errors.csv",
-        "results/chips/metrics.parquet",
-        "results/chips/plots/cnp_vs_time.png",
-        "results/chips/plots/photoresponse.png",
-        "results/chips/plots/example_fits.png",
+        chips_outputs,
 
 
 rule chips_demo_data:
     """Demo lab: instrument CSVs for several chips over several days, with per-run truth."""
     output:
-        dates=[directory(f"{CHIPS_DEMO_DIR}/raw/{d}") for d in chips_dates()] if CHIPS_IS_DEMO else [],
+        dates=[directory(f"{CHIPS_DEMO_DIR}/raw/{d}") for d in chips_demo_dates()] if CHIPS_IS_DEMO else [],
         truth=f"{CHIPS_DEMO_DIR}/truth.csv",
         geometry=f"{CHIPS_DEMO_DIR}/raw/chips.csv",
     log:
@@ -33,7 +32,7 @@ rule chips_demo_data:
     conda:
         "../envs/chips.yaml"
     params:
-        dates=chips_dates() if CHIPS_IS_DEMO else [],
+        dates=chips_demo_dates() if CHIPS_IS_DEMO else [],
         n_chips=CHIPS["demo"]["n_chips"],
         runs_per_chip_day=CHIPS["demo"]["runs_per_chip_day"],
         seed=CHIPS["demo"]["seed"],
@@ -66,8 +65,7 @@ rule chips_stage:
 checkpoint chips_manifest:
     """One row per staged run; the (chip, procedure) groups are read from it."""
     input:
-        manifests=expand("results/chips/stage/manifest/date={date}.parquet", date=chips_dates()),
-        errors=expand("results/chips/stage/errors/date={date}.parquet", date=chips_dates()),
+        unpack(chips_stage_outputs),
     output:
         manifest="results/chips/manifest.parquet",
         errors="results/chips/staging_errors.csv",
@@ -86,7 +84,7 @@ rule chips_metrics:
     input:
         manifest=ancient("results/chips/manifest.parquet"),
         stage=chips_group_stage,
-        geometry=chips_geometry(),
+        geometry=chips_geometry,
     output:
         "results/chips/metrics/chip={chip}/proc={proc}.parquet",
     log:

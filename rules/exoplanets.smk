@@ -5,6 +5,10 @@
 #   -> merged features.parquet / features.csv / failed_samples.csv -> plots
 # Units and feature definitions: docs/exoplanets.md.
 
+
+include: "exoplanets_inputs.smk"
+
+
 EXO_LOGS = "results/logs/exoplanets"
 EXO_BENCH = "results/benchmarks/rules/exoplanets"
 
@@ -12,15 +16,7 @@ EXO_BENCH = "results/benchmarks/rules/exoplanets"
 rule exoplanets:
     """Target rule: every final output of the exoplanet pipeline."""
     input:
-        "results/exoplanets/features.parquet",
-        "results/exoplanets/features.csv",
-        "results/exoplanets/failed_samples.csv",
-        "results/exoplanets/plots/period_recovery.png",
-        "results/exoplanets/plots/sde_by_label.png",
-        "results/exoplanets/plots/diagnostics.png",
-        # also a plain input here: the features read it as ancient(), and Snakemake 9.27 can end a
-        # cluster run early otherwise (docs/cluster.md, "A run that ends early")
-        "resources/numba_cache/exoplanets.compiled",
+        exoplanet_outputs,
 
 
 rule exoplanets_demo_data:
@@ -58,7 +54,7 @@ rule exoplanets_compile:
 checkpoint exoplanets_catalog:
     """Validate the catalog and assign each row to a batch; the batches are read from it."""
     input:
-        exoplanet_catalog_csv(),
+        exoplanet_catalog_csv,
     output:
         table="results/exoplanets/catalog.parquet",
     log:

@@ -5,6 +5,10 @@
 #   -> potential.parquet, read_errors.csv -> a map per month, a time series
 # Columns, units and methods: docs/lunar.md.
 
+
+include: "lunar_inputs.smk"
+
+
 LUNAR_LOGS = "results/logs/lunar"
 LUNAR_BENCH = "results/benchmarks/rules/lunar"
 
@@ -12,10 +16,7 @@ LUNAR_BENCH = "results/benchmarks/rules/lunar"
 rule lunar:
     """Target rule: every final output of the lunar pipeline."""
     input:
-        "results/lunar/potential.parquet",
-        "results/lunar/read_errors.csv",
-        "results/lunar/plots/timeseries.png",
-        expand("results/lunar/plots/map_{month}.png", month=lunar_months()),
+        lunar_outputs,
 
 
 rule lunar_moon_pck:
@@ -61,7 +62,7 @@ rule lunar_month:
     input:
         files=lunar_month_files,
         pck=LUNAR_PCK,
-        kernels=lunar_kernels(),
+        kernels=lunar_kernels,
         theta=[LUNAR["theta_file"]] if LUNAR["theta_file"] else [],
     output:
         table="results/lunar/months/{month}.parquet",
@@ -85,8 +86,8 @@ rule lunar_month:
 rule lunar_merge:
     """All months in one table; all read errors in one CSV."""
     input:
-        tables=expand("results/lunar/months/{month}.parquet", month=lunar_months()),
-        errors=expand("results/lunar/errors/{month}.parquet", month=lunar_months()),
+        tables=lunar_month_outputs("results/lunar/months/{month}.parquet"),
+        errors=lunar_month_outputs("results/lunar/errors/{month}.parquet"),
     output:
         table="results/lunar/potential.parquet",
         errors="results/lunar/read_errors.csv",

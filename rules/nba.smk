@@ -6,6 +6,10 @@
 #   -> merged ml_feature_store.parquet -> plots
 # Windows, formats, columns and formulas: docs/nba.md.
 
+
+include: "nba_inputs.smk"
+
+
 NBA_LOGS = "results/logs/nba"
 NBA_BENCH = "results/benchmarks/rules/nba"
 
@@ -13,16 +17,14 @@ NBA_BENCH = "results/benchmarks/rules/nba"
 rule nba:
     """Target rule: every final output of the nba pipeline."""
     input:
-        "results/nba/ml_feature_store.parquet",
-        "results/nba/plots/feature_distributions.png",
-        "results/nba/plots/player_form.png",
+        nba_outputs,
 
 
 rule nba_demo_data:
     """Demo season: stats.nba.com V2 date files, points lines and the truth (deterministic)."""
     output:
-        boxscores=expand(f"{NBA_DEMO_DIR}/boxscores/{{date}}.json", date=nba_dates()) if NBA_IS_DEMO else [],
-        lines=expand(f"{NBA_DEMO_DIR}/lines/{{date}}.csv", date=nba_dates()) if NBA_IS_DEMO else [],
+        boxscores=expand(f"{NBA_DEMO_DIR}/boxscores/{{date}}.json", date=nba_demo_dates()) if NBA_IS_DEMO else [],
+        lines=expand(f"{NBA_DEMO_DIR}/lines/{{date}}.csv", date=nba_demo_dates()) if NBA_IS_DEMO else [],
         players=f"{NBA_DEMO_DIR}/truth/players.csv",
         games=f"{NBA_DEMO_DIR}/truth/games.csv",
     log:
@@ -32,7 +34,7 @@ rule nba_demo_data:
     conda:
         "../envs/nba.yaml"
     params:
-        dates=list(nba_dates()) if NBA_IS_DEMO else [],
+        dates=list(nba_demo_dates()) if NBA_IS_DEMO else [],
         n_teams=NBA["demo"]["n_teams"],
         roster_size=NBA["demo"]["roster_size"],
         seed=NBA["demo"]["seed"],
@@ -110,7 +112,7 @@ rule nba_feature_store:
 rule nba_merge:
     """All dates' feature vectors in one table."""
     input:
-        expand("results/nba/ml_feature_store/{date}.parquet", date=nba_dates()),
+        nba_date_files("ml_feature_store"),
     output:
         "results/nba/ml_feature_store.parquet",
     log:
@@ -127,7 +129,7 @@ rule nba_plots:
     """Feature distributions and one player's rolling form."""
     input:
         features="results/nba/ml_feature_store.parquet",
-        summaries=expand("results/nba/player_game_summary/{date}.parquet", date=nba_dates()),
+        summaries=nba_date_files("player_game_summary"),
     output:
         distributions=report(
             "results/nba/plots/feature_distributions.png",
