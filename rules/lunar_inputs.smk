@@ -25,7 +25,7 @@ def lunar_listing():
         return ERListing(months)
     if not os.path.isdir(LUNAR_ER_DIR):
         return ERListing()
-    return list_er_dir(LUNAR_ER_DIR, LUNAR["theta_file"])
+    return list_er_dir(LUNAR_ER_DIR, [*([LUNAR["theta_file"]] if LUNAR["theta_file"] else []), *LUNAR["kernels"]])
 
 
 @lru_cache

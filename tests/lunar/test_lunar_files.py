@@ -43,9 +43,14 @@ def test_listing_reads_er_files_accepts_their_labels_and_reports_every_other_fil
         "use them",
     }
 
-    with_theta = list_er_dir(er, theta_file=er / "THETA.TAB")  # the channel table is read, with its label
-    assert with_theta.months == listing.months
-    assert set(listing.other) - set(with_theta.other) == {str(er / "THETA.TAB"), str(er / "THETA.LBL")}
+    # files the configuration names (theta file, kernels) are read, and their labels accepted
+    configured = list_er_dir(er, [er / "THETA.TAB", er / "98_05MAY" / "notes.txt"])
+    assert configured.months == listing.months
+    assert set(listing.other) - set(configured.other) == {
+        str(er / "THETA.TAB"),
+        str(er / "THETA.LBL"),
+        str(er / "98_05MAY/notes.txt"),
+    }
 
 
 def test_a_folder_of_only_other_files_has_no_month(tmp_path):

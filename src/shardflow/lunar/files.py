@@ -4,8 +4,9 @@ An ER 3D file is named ``3DYYMMDD.TAB`` (any case; ``YY >= 90`` is 19YY) after t
 its spectra, so its name alone gives its month: listing a folder opens no file. Every other
 file under ``er_dir`` is one of:
 
-* a known companion, accepted without a word: the PDS label (``.LBL``, same name otherwise, same
-  folder) of a file the pipeline reads, and ``lunar.theta_file`` when it lies under ``er_dir``;
+* a known companion, accepted without a word: a file the configuration names (``lunar.theta_file``,
+  ``lunar.kernels``) when it lies under ``er_dir``, and the PDS label (``.LBL``, same name
+  otherwise, same folder) of a file the pipeline reads;
 * a file no reader takes, with the reason why (a name that is not ``3DYYMMDD.TAB``, a name whose
   ``YYMMDD`` is not a date, a label whose table is not there or not read, a link to nothing).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,24 +67,25 @@ def _other_reason(name: str, folder_names: list[str]) -> str:
     return f"not an ER 3D file; {EXPECTED}"
 
 
-def list_er_dir(er_dir: str | os.PathLike, theta_file: str | os.PathLike | None = None) -> ERListing:
+def list_er_dir(er_dir: str | os.PathLike, configured: Iterable[str | os.PathLike] = ()) -> ERListing:
     """The ER 3D files under ``er_dir`` (searched recursively) by month, and every other file
-    with why it is not read (module docstring). Walks the folder; opens no file."""
+    with why it is not read (module docstring); ``configured``: the files the pipeline reads by
+    its configuration (theta file, kernels). Walks the folder; opens no file."""
     er_dir = os.fspath(er_dir)
-    theta = os.path.realpath(theta_file) if theta_file else None
+    known = {os.path.realpath(p) for p in configured}
     months: dict[str, list[str]] = {}
     other: dict[str, str] = {}
     for root, _, names in os.walk(er_dir):
         names = sorted(names)
         paths = {name: os.path.join(root, name) for name in names}
         days = {name: er_file_day(name) if os.path.exists(paths[name]) else None for name in names}
-        is_theta = {name: theta is not None and os.path.realpath(paths[name]) == theta for name in names}
-        read = {os.path.splitext(name)[0].upper() for name in names if days[name] or is_theta[name]}
+        is_known = {name: bool(known) and os.path.realpath(paths[name]) in known for name in names}
+        read = {os.path.splitext(name)[0].upper() for name in names if days[name] or is_known[name]}
         for name, path in paths.items():
             stem, extension = os.path.splitext(name)
             if days[name]:
                 months.setdefault(f"{days[name]:%Y-%m}", []).append(path)
-            elif is_theta[name] or (extension.upper() == ".LBL" and stem.upper() in read):
+            elif is_known[name] or (extension.upper() == ".LBL" and stem.upper() in read):
                 continue
             elif not os.path.exists(path):
                 other[path] = f"{os.path.relpath(path, er_dir)}: a link to nothing ({os.readlink(path)})"
