@@ -84,10 +84,12 @@ rule lunar_month:
 
 
 rule lunar_merge:
-    """All months in one table; all read errors in one CSV."""
+    """All months in one table; all read errors, and every file under er_dir that no reader
+    takes (declared here, so that adding or removing one reruns this rule), in one CSV."""
     input:
         tables=lunar_month_outputs("results/lunar/months/{month}.parquet"),
         errors=lunar_month_outputs("results/lunar/errors/{month}.parquet"),
+        other=lunar_other_files,
     output:
         table="results/lunar/potential.parquet",
         errors="results/lunar/read_errors.csv",
@@ -97,6 +99,9 @@ rule lunar_merge:
         f"{LUNAR_BENCH}/merge.tsv"
     conda:
         "../envs/lunar.yaml"
+    params:
+        other_reasons=lunar_other_reasons,
+        er_dir=LUNAR_ER_DIR,
     script:
         "../scripts/lunar/merge.py"
 

@@ -1,6 +1,8 @@
 # The lunar pipeline's constants and input functions (included by rules/lunar.smk). They read
 # the pipeline's folders only when called, that is when its rules are in the requested DAG.
 
+from shardflow.lunar.files import ERListing, er_file_day, list_er_dir
+
 LUNAR = config["lunar"]
 LUNAR_DEMO_DIR = "resources/demo/lunar"
 LUNAR_ER_DIR = LUNAR["er_dir"]
@@ -8,35 +10,29 @@ LUNAR_IS_DEMO = os.path.normpath(LUNAR_ER_DIR) == os.path.normpath(f"{LUNAR_DEMO
 LUNAR_PCK = "resources/lunar/kernels/moon_iau2009.tpc"
 
 
-def lunar_file_month(name):
-    """YYYY-MM of an ER 3D file name 3DYYMMDD.TAB (any case; YY >= 90 is 19YY), else None."""
-    import re
-
-    match = re.fullmatch(r"3D(\d{2})(\d{2})\d{2}\.TAB", name, flags=re.IGNORECASE)
-    if not match:
-        return None
-    year = int(match[1])
-    return f"{1900 + year if year >= 90 else 2000 + year}-{match[2]}"
-
-
 def lunar_demo_files():
     return [f"{LUNAR_ER_DIR}/3D{d[2:4]}{d[5:7]}{d[8:10]}.TAB" for d in LUNAR["demo"]["days"]]
 
 
 @lru_cache
-def lunar_files_by_month():
-    """{YYYY-MM: sorted ER 3D files}: the demo's files, or those found under er_dir; only the
-    months of lunar.months when it is set (a listed month without files is an error)."""
-    paths = []
+def lunar_listing():
+    """The ER 3D files by month and the other files with their reasons (shardflow.lunar.files):
+    the demo's files, or what er_dir holds (its names only: no file is opened)."""
     if LUNAR_IS_DEMO:
-        paths = lunar_demo_files()
-    elif os.path.isdir(LUNAR_ER_DIR):
-        paths = [os.path.join(root, f) for root, _, files in os.walk(LUNAR_ER_DIR) for f in files]
-    months = {}
-    for path in sorted(paths):
-        month = lunar_file_month(os.path.basename(path))
-        if month:
-            months.setdefault(month, []).append(path)
+        months = {}
+        for path in sorted(lunar_demo_files()):
+            months.setdefault(f"{er_file_day(os.path.basename(path)):%Y-%m}", []).append(path)
+        return ERListing(months)
+    if not os.path.isdir(LUNAR_ER_DIR):
+        return ERListing()
+    return list_er_dir(LUNAR_ER_DIR, [*([LUNAR["theta_file"]] if LUNAR["theta_file"] else []), *LUNAR["kernels"]])
+
+
+@lru_cache
+def lunar_files_by_month():
+    """{YYYY-MM: sorted ER 3D files}: only the months of lunar.months when it is set (a listed
+    month without files is an error)."""
+    months = lunar_listing().months
     if LUNAR["months"]:
         missing = sorted(set(LUNAR["months"]) - set(months))
         if missing:
@@ -50,6 +46,16 @@ def lunar_files_by_month():
     if not months:
         no_shards("lunar.er_dir", LUNAR_ER_DIR, "ER 3D files named 3DYYMMDD.TAB, in the folder or below it")
     return months
+
+
+def lunar_other_files(wildcards=None):
+    """The files under er_dir that no reader takes: inputs of lunar_merge, rows of read_errors.csv."""
+    return list(lunar_listing().other)
+
+
+def lunar_other_reasons(wildcards=None):
+    """Why each of lunar_other_files is not read, in the same order."""
+    return list(lunar_listing().other.values())
 
 
 def lunar_kernels(wildcards=None):

@@ -28,14 +28,13 @@ table, errors, timings = process_month(list(snakemake.input.files), kernels, set
 write_polars(table, snakemake.output.table)
 write_polars(errors, snakemake.output.errors)
 log.info(
-    "%s: %d files, %d spectra (%d malformed), %d read errors",
+    "%s: %d files, %d spectra, %d read errors",
     snakemake.wildcards.month,
     len(snakemake.input.files),
     table.height,
-    (table["status"] == "malformed").sum(),
     errors.height,
 )
-for column in ("sc_status", "surface_status"):
+for column in ("status", "sc_status", "surface_status"):
     counts = table.group_by(column).len().sort(column).drop_nulls(column)
     log.info("%s: %s", column, ", ".join(f"{k} {v}" for k, v in counts.iter_rows()))
 log.info(

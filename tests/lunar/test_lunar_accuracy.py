@@ -40,6 +40,17 @@ def test_surface_potential_within_15_percent_where_it_exceeds_50_v(accuracy):
     assert accuracy["loss_cone_found_where_not_connected"] == 0.0
 
 
+def test_a_cone_closing_below_the_lowest_channel_is_flagged_with_a_bound_never_ok(accuracy):
+    """Shadowed lobe spectra (spacecraft near -100 V, surface -30 to -80 V): the cone is still open
+    at the lowest energy, so U is an extrapolation; they get closes_below_range and the bound
+    U > -(E_low - U_sc), which must hold, and no spectrum whose true cone closes there is ok."""
+    below = accuracy["closes_below_range"]
+    assert below["n"] > 50, below
+    assert below["bound_holds"] == 1.0, below
+    assert below["truly_closing_below"] >= 0.95, below
+    assert below["ok_truly_closing_below"] == 0, below
+
+
 def test_plasma_parameters_geometry_and_malformed_spectra(accuracy):
     assert accuracy["density_rel_error"]["p95"] < 0.02 and accuracy["temperature_rel_error"]["p95"] < 0.02
     assert accuracy["position_error_km"]["max"] < 1.0

@@ -110,6 +110,35 @@ def test_missing_row_and_spread_out_times_make_a_malformed_spectrum(demo, tmp_pa
     assert not result.line_errors and not any(m.row_error for m in result.malformed)
 
 
+def test_spectra_not_on_the_day_of_the_file_name_are_not_taken(demo, tmp_path):
+    path, truth = demo
+    lines = _lines(path)
+    misnamed = read_er3d(_write(tmp_path, lines, name="3D980421.TAB"))  # a day of 1998-04-20 named for the 21st
+    assert len(misnamed.spectra) == 0 and not misnamed.line_errors
+    assert [m.status for m in misnamed.malformed] == ["wrong_day"] * N_SPECTRA
+    assert [m.spec_no for m in misnamed.malformed] == list(range(1, N_SPECTRA + 1))
+    assert misnamed.malformed[1].reason == (
+        "3D980421.TAB lines 16-30: time 1998-04-20T00:01:40Z is not on the day of the file's name, 1998-04-21"
+    )
+    assert misnamed.malformed[0].time_unix == truth["time_unix"][0]
+    assert misnamed.day_error == (
+        1,
+        f"3D980421.TAB: {N_SPECTRA} spectra (first at line 1, last at line {1 + 15 * (N_SPECTRA - 1)}) are on "
+        "1998-04-20, not on the day of the file's name, 1998-04-21; they are not processed",
+    )
+    # the last second of the day is on it, the next is not
+    day_end = float(np.datetime64("1998-04-21", "s").astype(np.int64))
+    for k, t in ((0, day_end - 1.0), (1, day_end)):
+        for i in range(15 * k, 15 * k + 15):
+            fields = lines[i].split()
+            fields[1] = f"{t:.3f}"
+            lines[i] = " ".join(fields) + "\n"
+    result = read_er3d(_write(tmp_path, lines))
+    assert [(m.spec_no, m.status) for m in result.malformed] == [(2, "wrong_day")]
+    assert "1998-04-21T00:00:00Z" in result.malformed[0].reason and result.day_error[0] == 16
+    assert read_er3d(_write(tmp_path, lines, name="day.tab")).day_error is None  # no day in the name: no check
+
+
 def test_cut_file_blank_lines_and_spaces_around_fields(demo, tmp_path):
     path, _ = demo
     lines = _lines(path)

@@ -18,8 +18,9 @@ DAYS = ["1998-04-11", "1998-04-20"]
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
-    """Two demo days (one malformed), an unreadable file, a day outside the trajectory kernel
-    and a spectrum without a field; processed with one and with two threads."""
+    """Two demo days (one malformed), an unreadable file, a day outside the trajectory kernel,
+    a spectrum without a field, and a file named for 1998-04-30 that holds two spectra of
+    1998-04-11 after one of its own day; processed with one and with two threads."""
     root = tmp_path_factory.mktemp("month")
     write_moon_pck(root / "moon.tpc")
     truth = write_demo(root, DAYS, 90, seed=5, pck=root / "moon.tpc", malformed_day="1998-04-20")
@@ -28,6 +29,8 @@ def month(tmp_path_factory):
     lines = (er / demo_file_name("1998-04-11")).read_text().splitlines(keepends=True)
     uncovered = "".join(lines[:15]).replace("1998-04-11T", "1998-04-13T").replace(" 892252820.000", " 892425620.000")
     (er / "3D980413.TAB").write_text(uncovered)  # the first spectrum, two days later
+    own_day = "".join(lines[:15]).replace("1998-04-11T", "1998-04-30T").replace(" 892252820.000", " 893894420.000")
+    (er / "3D980430.TAB").write_text(own_day + "".join(lines[15:45]))  # then spectra 2 and 3 of 1998-04-11
     for i in range(15, 30):  # spectrum 2: B = 0
         fields = lines[i].split()
         fields[4:7] = ["0.000"] * 3
@@ -44,7 +47,7 @@ def test_every_spectrum_has_a_row_and_every_problem_is_reported(month):
     truth, (table, errors, timings), _ = month
     assert table.schema == MONTH_SCHEMA and errors.schema == ERROR_SCHEMA
     counts = dict(table.group_by("source_file").len().iter_rows())
-    assert counts == {"3D980411.TAB": 90, "3D980420.TAB": 90, "3D980413.TAB": 1}
+    assert counts == {"3D980411.TAB": 90, "3D980420.TAB": 90, "3D980413.TAB": 1, "3D980430.TAB": 3}
     malformed = table.filter(pl.col("status") == "malformed")
     assert sorted(malformed.select("source_file", "spec_no").rows()) == sorted(
         truth.filter(pl.col("expected_status") == "malformed").select("source_file", "spec_no").rows()
@@ -52,7 +55,7 @@ def test_every_spectrum_has_a_row_and_every_problem_is_reported(month):
     assert malformed["reason"].str.starts_with("3D980420.TAB line").all()
     assert malformed["sc_status"].is_null().all()
     by_file = errors.group_by("source_file").len().sort("source_file").rows()
-    assert by_file == [("3D980412.TAB", 1), ("3D980420.TAB", 4)]
+    assert by_file == [("3D980412.TAB", 1), ("3D980420.TAB", 4), ("3D980430.TAB", 1)]
     unreadable = errors.filter(pl.col("source_file") == "3D980412.TAB").row(0, named=True)
     assert unreadable["line"] is None and "3D980412.TAB" in unreadable["reason"]
     assert table.select("source_file", "line").rows() == sorted(table.select("source_file", "line").rows())
@@ -69,12 +72,36 @@ def test_statuses_follow_the_data(month):
     # without a field the kappa fit takes every channel, the loss cone's too: a worse fit, still a potential
     assert no_field["surface_status"] == "no_field" and no_field["sc_status"] in ("ok", "poor_fit")
     assert np.isfinite(no_field["sc_potential_v"]) and np.isnan(no_field["surface_potential_v"])
-    rest = ok.filter(pl.col("source_file") != "3D980413.TAB")
+    rest = ok.filter(~pl.col("source_file").is_in(["3D980413.TAB", "3D980430.TAB"]))  # outside the kernel
     assert (rest.filter(pl.col("surface_status") != "no_field")["sc_status"] == "ok").all()
-    assert set(rest["surface_status"]) == {"ok", "no_loss_cone", "no_field"}
+    assert set(rest["surface_status"]) == {"ok", "no_loss_cone", "no_field", "closes_below_range"}
     measured = rest.filter(pl.col("surface_status") == "ok")
     assert measured["surface_potential_v"].is_finite().all() and measured["field_ratio"].is_finite().all()
     assert rest.filter(pl.col("surface_status") == "no_loss_cone")["surface_potential_v"].is_nan().all()
+    # a cone still open at the lowest channel: the value is the bound -(E_low - U_sc), below U
+    bounded = rest.filter(pl.col("surface_status") == "closes_below_range")
+    assert (bounded["surface_potential_v"] - bounded["sc_potential_v"] + 40.0).abs().max() < 1e-9
+    assert (bounded["sc_potential_v"] < 0).all() and bounded["field_ratio"].is_finite().all()
+
+
+def test_spectra_not_on_the_day_of_their_file_are_reported_not_processed(month):
+    _, (table, errors, _), _ = month
+    rows = table.filter(pl.col("source_file") == "3D980430.TAB").sort("line")
+    assert rows["status"].to_list() == ["ok", "wrong_day", "wrong_day"]
+    assert rows["line"].to_list() == [1, 16, 31]
+    wrong = rows.filter(pl.col("status") == "wrong_day")
+    assert wrong["sc_status"].is_null().all() and wrong["surface_potential_v"].is_null().all()
+    assert wrong["time_utc"].dt.date().cast(pl.String).to_list() == ["1998-04-11"] * 2
+    assert wrong["reason"].to_list() == [
+        "3D980430.TAB lines 16-30: time 1998-04-11T00:01:40Z is not on the day of the file's name, 1998-04-30",
+        "3D980430.TAB lines 31-45: time 1998-04-11T00:03:00Z is not on the day of the file's name, 1998-04-30",
+    ]
+    error = errors.filter(pl.col("source_file") == "3D980430.TAB").row(0, named=True)
+    assert error["line"] == 16
+    assert error["reason"] == (
+        "3D980430.TAB: 2 spectra (first at line 16, last at line 31) are on 1998-04-11, not on the day of the "
+        "file's name, 1998-04-30; they are not processed"
+    )
 
 
 def test_one_and_two_threads_give_identical_tables(month):

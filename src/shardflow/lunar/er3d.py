@@ -28,7 +28,13 @@ belongs to the rows around it); a spectrum is complete when it has 15 well-forme
 ``time`` fields lie within 120 s (an 80 s accumulation), an integral ``spec_no`` and 15 distinct
 positive energies. Each malformed row is
 reported with its line number, each incomplete spectrum with its first line and the reason; the
-other spectra of the file are kept. A file that cannot be read at all (missing, empty, not
+other spectra of the file are kept.
+
+Day. The name ``3DYYMMDD.TAB`` says the UTC day of the file's spectra (and so the month they are
+processed with). A complete spectrum whose time (its earliest ``time`` field) is not on that day
+is not taken: it is reported with status ``wrong_day``, its first line, its time and the file's
+day, and :attr:`ER3DFile.day_error` sums these up in one message naming the file, the lines and
+the days found. A file named otherwise is not checked. A file that cannot be read at all (missing, empty, not
 text, no well-formed row) raises :class:`ER3DFileError` naming it.
 
 Speed: pyarrow reads the file as one string per line (multithreaded), splits every line on
@@ -50,6 +56,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .files import er_file_day
 from .instrument import N_CHANNELS, N_ENERGIES
 
 N_FIELDS = 7 + 2 * N_CHANNELS
@@ -129,15 +136,17 @@ def empty_spectra() -> Spectra:
 
 @dataclass(frozen=True)
 class MalformedSpectrum:
-    """A spectrum that could not be assembled: its first line, its ``spec_no`` field and
-    ``time`` where readable (else None and NaN), why (naming the file and lines), and whether
-    that is a malformed row (reported in :attr:`ER3DFile.line_errors` too)."""
+    """A spectrum that is not taken: its first line, its ``spec_no`` field and ``time`` where
+    readable (else None and NaN), why (naming the file and lines), whether that is a malformed
+    row (reported in :attr:`ER3DFile.line_errors` too), and its status: ``malformed``, or
+    ``wrong_day`` (well formed, but its time is not on the day of the file's name)."""
 
     line: int
     spec_no: int | None
     time_unix: float
     reason: str
     row_error: bool
+    status: str = "malformed"
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,8 @@ class ER3DFile:
     malformed: list[MalformedSpectrum] = field(default_factory=list)
     #: (line, reason) of every malformed row.
     line_errors: list[tuple[int, str]] = field(default_factory=list)
+    #: (first line, message) when spectra are not on the file's day (module docstring), else None.
+    day_error: tuple[int, str] | None = None
 
 
 def _lines(path: Path) -> pa.Array:
@@ -248,12 +259,20 @@ def read_er3d(path: str | os.PathLike) -> ER3DFile:
     )
     why[block[:, 0, SPEC_NO] != np.round(block[:, 0, SPEC_NO])] = "spec_no is not an integer"
     why[np.ptp(block[:, :, TIME], axis=1) > MAX_TIME_SPREAD_S] = f"time spreads over more than {MAX_TIME_SPREAD_S:g} s"
+    day = er_file_day(name)
+    spectrum_time = block[:, :, TIME].min(axis=1)
+    wrong_day = np.zeros(first_value.size, dtype=bool)
+    if day is not None:
+        start = (np.datetime64(day, "s") - np.datetime64(0, "s")).astype(np.int64)
+        wrong_day = (why == "") & ((spectrum_time < start) | (spectrum_time >= start + 86400))
+        times = np.datetime_as_string(np.round(spectrum_time[wrong_day] * 1000).astype("datetime64[ms]"), unit="s")
+        why[wrong_day] = [f"time {t}Z is not on the day of the file's name, {day}" for t in times]
     keep = why == ""
 
     malformed = []
-    irregular = [(a, b, None) for a, b in zip(starts[~regular], stops[~regular], strict=True)]
-    irregular += [(a, b, w) for a, b, w in zip(starts[regular][~keep], stops[regular][~keep], why[~keep], strict=True)]
-    for a, b, known_reason in sorted(irregular, key=lambda r: r[0]):
+    irregular = [(a, b, None, False) for a, b in zip(starts[~regular], stops[~regular], strict=True)]
+    irregular += zip(starts[regular][~keep], stops[regular][~keep], why[~keep], wrong_day[~keep], strict=True)
+    for a, b, known_reason, off_day in sorted(irregular, key=lambda r: r[0]):
         if run_key[a] < 0:
             continue  # rows before any spec_no field: reported as row errors only
         members = idx[a:b]
@@ -272,7 +291,14 @@ def read_er3d(path: str | os.PathLike) -> ER3DFile:
             reason = f"{where}: {members.size} rows, expected {N_ENERGIES}"
         whole = spec_no is not None and spec_no == round(spec_no)
         malformed.append(
-            MalformedSpectrum(first, int(spec_no) if whole else None, time0, reason, bool(bad) and not known_reason)
+            MalformedSpectrum(
+                first,
+                int(spec_no) if whole else None,
+                time0,
+                reason,
+                bool(bad) and not known_reason,
+                "wrong_day" if off_day else "malformed",
+            )
         )
 
     block, first_value = block[keep], first_value[keep]
@@ -296,4 +322,17 @@ def read_er3d(path: str | os.PathLike) -> ER3DFile:
         phi_deg=np.ascontiguousarray(phi),
     )
     line_errors = [(int(line_no[i]), f"{name} line {int(line_no[i])}: {problem[i]}") for i in sorted(problem)]
-    return ER3DFile(str(path), spectra, malformed, line_errors)
+    return ER3DFile(str(path), spectra, malformed, line_errors, _day_error(name, day, malformed))
+
+
+def _day_error(name: str, day, malformed: list[MalformedSpectrum]) -> tuple[int, str] | None:
+    """One message for the spectra of a file that are not on its day: the file, how many, their
+    first and last lines, the days they are on, and the file's day."""
+    wrong = [m for m in malformed if m.status == "wrong_day"]
+    if not wrong:
+        return None
+    days = sorted({str(np.datetime64(int(m.time_unix // 86400), "D")) for m in wrong})
+    return wrong[0].line, (
+        f"{name}: {len(wrong)} spectra (first at line {wrong[0].line}, last at line {wrong[-1].line}) are on "
+        f"{', '.join(days)}, not on the day of the file's name, {day}; they are not processed"
+    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from .demo import ENERGIES_EV
 from .kernels import (
     MOON_NUT_PREC_ANGLES,
     MOON_NUT_PREC_DEC,
@@ -107,7 +108,8 @@ def _summary(errors: np.ndarray, tolerance: float) -> dict:
 def demo_accuracy(table: pl.DataFrame, truth: pl.DataFrame) -> dict:
     """Errors of the month tables (concatenated) against the truth, per target, plus how the
     statuses match the truth (malformed spectra reported, loss cones found where the field
-    line reaches the Moon)."""
+    line reaches the Moon, ``closes_below_range`` where the true cone closes below the lowest
+    channel, and its bound below the true U)."""
     joined = table.join(truth, on=["source_file", "spec_no"], how="inner", suffix="_true")
     fitted = joined.filter(pl.col("sc_status") == "ok")
     sunlit = fitted.filter(~pl.col("shadow"))
@@ -115,9 +117,15 @@ def demo_accuracy(table: pl.DataFrame, truth: pl.DataFrame) -> dict:
     surface = joined.filter(
         (pl.col("surface_status") == "ok") & (pl.col("surface_potential_v_true").abs() > SURFACE_MIN_V)
     )
+    bounded = joined.filter(pl.col("surface_status") == "closes_below_range")
     ok = joined.filter(pl.col("status") == "ok")
     connected = ok.filter(pl.col("connected") & (pl.col("sc_status") == "ok"))
     eligible = connected.filter(pl.col("surface_potential_v_true").abs() > SURFACE_MIN_V)
+    found = pl.col("surface_status").is_in(["ok", "closes_below_range"])
+    # the true cone closes at E = U_sc - U: below the demo's lowest energy channel?
+    closes_below_true = (pl.col("surface_potential_v_true") < 0) & (
+        pl.col("sc_potential_v_true") - pl.col("surface_potential_v_true") < float(ENERGIES_EV[0])
+    )
     return {
         "spectra": {
             "truth": truth.height,
@@ -132,10 +140,18 @@ def demo_accuracy(table: pl.DataFrame, truth: pl.DataFrame) -> dict:
         "surface_potential_rel_error_abs_u_over_50v": _summary(
             _relative(surface, "surface_potential_v"), SURFACE_TOLERANCE
         ),
-        "loss_cone_found_where_connected_and_abs_u_over_50v": float((eligible["surface_status"] == "ok").mean())
+        "loss_cone_found_where_connected_and_abs_u_over_50v": float(eligible.select(found.mean()).item())
         if eligible.height
         else None,
-        "loss_cone_found_where_not_connected": float(ok.filter(~pl.col("connected"))["surface_status"].eq("ok").mean()),
+        "loss_cone_found_where_not_connected": float(ok.filter(~pl.col("connected")).select(found.mean()).item()),
+        "closes_below_range": {
+            "n": bounded.height,
+            "bound_holds": float((bounded["surface_potential_v_true"] > bounded["surface_potential_v"]).mean())
+            if bounded.height
+            else None,
+            "truly_closing_below": float(bounded.select(closes_below_true.mean()).item()) if bounded.height else None,
+            "ok_truly_closing_below": joined.filter((pl.col("surface_status") == "ok") & closes_below_true).height,
+        },
         "density_rel_error": _summary(_relative(fitted, "density_cm3"), 0.1),
         "temperature_rel_error": _summary(_relative(fitted, "temperature_ev"), 0.1),
         "malformed_reported": sorted(

@@ -29,6 +29,13 @@ minimum narrower than its spacing, common with high counts, and any background i
 inflate it); ``delta_chi2``, the chi-square of "no loss cone" (every channel at 1) minus the
 best. A spectrum has a measured loss cone when ``delta_chi2`` exceeds ``min_delta_chi2`` (a
 likelihood-ratio test, default 25: about 5 sigma), otherwise status ``no_loss_cone``.
+
+Range. A negative U closes the cone at E = -eU. When the fitted U lies above -E_low, E_low the
+lowest energy (at zero potential) with usable reflected channels, the cone is still open at
+every measured energy: U comes only from how the cone narrows towards E_low, an extrapolation
+(on the demo, shadowed lobe spectra with the spacecraft near -100 V and the surface at -30 to
+-80 V: errors up to 18 %). Such a fit is flagged ``closes_below_range``; what the data do
+show is the bound U > -E_low (``potential_bound_v``).
 """
 
 from __future__ import annotations
@@ -49,7 +56,9 @@ MIN_DELTA_CHI2 = 25.0
 @dataclass(frozen=True)
 class LossConeFit:
     """Per spectrum: surface potential (V), field ratio B_sc/B_surf, ``chi2_red``,
-    ``delta_chi2``, reflected channels used, and whether a loss cone was measured."""
+    ``delta_chi2``, reflected channels used, whether a loss cone was measured, whether it
+    closes below the lowest usable energy (module docstring) and the bound -E_low (V) on U
+    that the data then give (U > -E_low; NaN where no energy is usable)."""
 
     potential_v: np.ndarray
     field_ratio: np.ndarray
@@ -57,12 +66,14 @@ class LossConeFit:
     delta_chi2: np.ndarray
     n_channels: np.ndarray
     measured: np.ndarray
+    closes_below_range: np.ndarray
+    potential_bound_v: np.ndarray
 
 
 def threshold_tables(energy_ev, flux, incident_flux, geometry: ChannelGeometry, theta_deg=THETA_DEG):
     """For a block of spectra: ``cum`` (n, 15, N_BINS + 1), the chi-square change of putting
     the reflected channels with sin^2(beta) below bin j inside the cone (N -> 0 instead of 1);
-    ``base`` (n,), the chi-square with no cone; ``n_used`` (n,), reflected channels."""
+    ``base`` (n,), the chi-square with no cone; ``n_used`` (n, 15), reflected channels per energy."""
     _, dt = channel_tables(theta_deg)
     signed = geometry.cos_field * geometry.incident[:, None, None]
     reflected = geometry.valid & geometry.field_ok[:, None, None] & (signed < 0) & (incident_flux > 0)[:, :, None]
@@ -76,7 +87,7 @@ def threshold_tables(energy_ev, flux, incident_flux, geometry: ChannelGeometry, 
     hist = np.bincount(flat, weights=change.ravel(), minlength=n_spec * n_e * N_BINS).reshape(n_spec, n_e, N_BINS)
     cum = np.concatenate([np.zeros((n_spec, n_e, 1)), np.cumsum(hist, axis=2)], axis=2)
     base = (weight * (norm - 1.0) ** 2).sum(axis=(1, 2))
-    return cum, base, reflected.sum(axis=(1, 2))
+    return cum, base, reflected.sum(axis=2)
 
 
 def _cost(cum, inv_energy, u, r):
@@ -190,6 +201,11 @@ def fit_loss_cone(
 
     chi2 = base + minimum
     delta = -minimum
-    dof = np.maximum(n_used - 2, 1)
-    measured = (delta > min_delta_chi2) & (n_used > 2)
-    return LossConeFit(_potential(s_est), r_est, chi2 / dof, delta, n_used, measured)
+    total_used = n_used.sum(axis=1)
+    dof = np.maximum(total_used - 2, 1)
+    measured = (delta > min_delta_chi2) & (total_used > 2)
+    potential = _potential(s_est)
+    lowest = np.where(n_used > 0, np.where(usable, e0, np.inf), np.inf).min(axis=1)
+    bound = np.where(np.isfinite(lowest), -lowest, np.nan)
+    closes_below = (potential < 0) & (potential > bound)
+    return LossConeFit(potential, r_est, chi2 / dof, delta, total_used, measured, closes_below, bound)

@@ -11,13 +11,18 @@ fit. Output columns: :data:`MONTH_SCHEMA` (units and sources in docs/lunar.md).
 
 Statuses of a spectrum:
 
-* ``status``: ``ok``, or ``malformed`` (not assembled; ``reason`` names the file and lines);
+* ``status``: ``ok``; ``malformed`` (not assembled; ``reason`` names the file and lines);
+  ``wrong_day`` (well formed, but its time is not on the day of its file's name, so it may not
+  belong to this month: not processed; ``reason`` names the file, the line, the time and the day);
 * ``sc_status``: ``ok``; ``poor_fit`` (kappa deviance per degree of freedom above
   ``max_deviance``; values kept); ``too_few_counts`` (fewer than 5 channels or 50 counts);
   ``no_current_balance`` (no root of the current balance); ``no_trajectory`` (the kernels do not
   cover its time, so neither geometry nor the sunlit/shadow branch is known);
-* ``surface_status``: ``ok``; ``no_loss_cone`` (delta chi-square below the detection
-  threshold); ``no_field`` (magnetic field missing or out of range); ``no_sc_potential``.
+* ``surface_status``: ``ok``; ``closes_below_range`` (a loss cone, but it closes below the
+  lowest usable energy, so U is not measured: ``surface_potential_v`` holds the lower bound
+  -E_low that the data give, U > -E_low; the field ratio is kept; :mod:`.losscone`);
+  ``no_loss_cone`` (delta chi-square below the detection threshold); ``no_field`` (magnetic
+  field missing or out of range); ``no_sc_potential``.
 """
 
 from __future__ import annotations
@@ -87,9 +92,10 @@ class FitSettings:
 
 def read_month(paths: list[str], threads: int = 1) -> tuple[Spectra, list[dict], list[dict]]:
     """Read ``paths`` (in name order) with ``threads`` readers. Returns the complete spectra,
-    the malformed spectra (dicts: source_file, line, spec_no, time_unix, reason) and the error
-    rows (dicts: source_file, line (None for a whole file), reason): every malformed row, every
-    malformed spectrum that has none (a missing row...) and every file that could not be read."""
+    the spectra not taken (dicts: source_file, line, spec_no, time_unix, reason, status) and the
+    error rows (dicts: source_file, line (None for a whole file), reason): every malformed row,
+    every malformed spectrum that has none (a missing row...), one row per file with spectra
+    not on its day (:attr:`.er3d.ER3DFile.day_error`) and every file that could not be read."""
     paths = sorted(paths, key=lambda p: (os.path.basename(p), p))
 
     def read(path):
@@ -108,13 +114,24 @@ def read_month(paths: list[str], threads: int = 1) -> tuple[Spectra, list[dict],
             continue
         parts.append(result.spectra)
         malformed += [
-            {"source_file": name, "line": m.line, "spec_no": m.spec_no, "time_unix": m.time_unix, "reason": m.reason}
+            {
+                "source_file": name,
+                "line": m.line,
+                "spec_no": m.spec_no,
+                "time_unix": m.time_unix,
+                "reason": m.reason,
+                "status": m.status,
+            }
             for m in result.malformed
         ]
         errors += [{"source_file": name, "line": line, "reason": reason} for line, reason in result.line_errors]
         errors += [
-            {"source_file": name, "line": m.line, "reason": m.reason} for m in result.malformed if not m.row_error
+            {"source_file": name, "line": m.line, "reason": m.reason}
+            for m in result.malformed
+            if not m.row_error and m.status == "malformed"
         ]
+        if result.day_error:
+            errors.append({"source_file": name, "line": result.day_error[0], "reason": result.day_error[1]})
     return Spectra.concatenate(parts), malformed, errors
 
 
@@ -182,12 +199,13 @@ def fit_block(
         settings.min_delta_chi2,
     )
     surface_status = np.select(
-        [~geometry.field_ok, ~np.isfinite(potential), ~cone.measured],
-        ["no_field", "no_sc_potential", "no_loss_cone"],
+        [~geometry.field_ok, ~np.isfinite(potential), ~cone.measured, cone.closes_below_range],
+        ["no_field", "no_sc_potential", "no_loss_cone", "closes_below_range"],
         "ok",
     )
     lap("losscone_fit_s")
     measured = surface_status == "ok"
+    bounded = surface_status == "closes_below_range"
     return {
         "b_nt": np.linalg.norm(spectra.b_nt, axis=2).mean(axis=1),
         "density_cm3": np.where(np.isfinite(potential), density, np.nan),
@@ -196,8 +214,8 @@ def fit_block(
         "sc_potential_v": potential,
         "kappa_deviance": fit.deviance_per_dof,
         "kappa_channels": fit.n_channels.astype(np.int64),
-        "surface_potential_v": np.where(measured, cone.potential_v, np.nan),
-        "field_ratio": np.where(measured, cone.field_ratio, np.nan),
+        "surface_potential_v": np.select([measured, bounded], [cone.potential_v, cone.potential_bound_v], np.nan),
+        "field_ratio": np.where(measured | bounded, cone.field_ratio, np.nan),
         "losscone_chi2_red": np.where(geometry.field_ok, cone.chi2_red, np.nan),
         "losscone_delta_chi2": np.where(geometry.field_ok, cone.delta_chi2, np.nan),
         "sc_status": sc_status.astype(object),
@@ -303,7 +321,7 @@ def process_month(
             "time_utc": [
                 None if not np.isfinite(m["time_unix"]) else int(round(m["time_unix"] * 1000)) for m in malformed
             ],
-            "status": ["malformed"] * len(malformed),
+            "status": [m["status"] for m in malformed],
             "reason": [m["reason"] for m in malformed],
         },
         schema_overrides={
