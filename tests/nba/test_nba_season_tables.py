@@ -92,11 +92,31 @@ def test_a_staged_kaggle_date_reads_like_a_date_file(kaggle, tmp_path):
         read_date_file(path, "2022-01-16")  # the staged file dates its games
 
 
-def test_the_game_logs(nba_data):
-    logs = nba_data / "nba_api"
-    players, teams, games = stage(
-        [logs / "playergamelog_1628378_2025-26.json", logs / "leaguegamelog_team_2025-26.json"], TYPES
-    )
+def _log_tables(nba_data, tmp_path, form):
+    """The real PlayerGameLog and team LeagueGameLog as nba_api gives them, or rewritten as CSV
+    or as a JSON list of records (what pandas' to_csv / to_json(orient="records") write)."""
+    paths = [
+        nba_data / "nba_api" / "playergamelog_1628378_2025-26.json",
+        nba_data / "nba_api" / "leaguegamelog_team_2025-26.json",
+    ]
+    if form == "response":
+        return paths
+    out = []
+    for path in paths:
+        result = json.loads(path.read_text())["resultSets"][0]
+        frame = pl.DataFrame(result["rowSet"], schema=result["headers"], orient="row", infer_schema_length=None)
+        dest = tmp_path / f"{path.stem}.{'csv' if form == 'csv' else 'json'}"
+        if form == "csv":
+            frame.write_csv(dest)
+        else:
+            dest.write_text(json.dumps(frame.to_dicts()))
+        out.append(dest)
+    return out
+
+
+@pytest.mark.parametrize("form", ["response", "csv", "records"])
+def test_the_game_logs(nba_data, tmp_path, form):
+    players, teams, games = stage(_log_tables(nba_data, tmp_path, form), TYPES)
     assert len(players) == 53 and players["player_id"].unique().to_list() == [str(MITCHELL)]
     assert players["team_id"].unique().to_list() == [str(CLE)]
     game = games.filter(pl.col("game_id") == "0022500802").row(0, named=True)  # CLE @ CHA
@@ -104,6 +124,12 @@ def test_the_game_logs(nba_data):
     assert set(teams["team_minutes"].cast(pl.Float64).to_list()) <= {240.0, 265.0, 290.0}
     row = players.filter(pl.col("game_id") == "0022500802").row(0, named=True)
     assert (row["minutes"], row["pts"]) == ("34:00.00", "32")
+    path = tmp_path / "2026-02-20.json"
+    path.write_text(json.dumps(date_documents(players, teams, games)["2026-02-20"]))
+    summary = player_game_summary(read_date_file(path, "2026-02-20"), "2026-02-20", path.name)
+    mitchell = summary.filter(pl.col("player_id") == MITCHELL).row(0, named=True)
+    assert (mitchell["pts"], mitchell["is_home"], mitchell["opponent_abbr"]) == (32, False, "CHA")
+    assert mitchell["minutes_flag"] is None and mitchell["usage_rate"] > 0  # team totals from the team log
 
 
 def test_season_types_choose_the_games(nba_data):
@@ -145,3 +171,15 @@ def test_files_no_reader_takes_are_named(kaggle, tmp_path):
     tables, foreign = folder_tables(tmp_path)
     assert [p.rsplit("/", 1)[1] for p in tables] == ["games.csv", "games_details.csv"]
     assert [name for name, _ in foreign] == ["notes.txt", "old"]
+
+
+def test_season_types_filter_date_files_too(nba_data, tmp_path):
+    text = (nba_data / "boxscoretraditionalv2_0022200552.json").read_text()
+    path = tmp_path / "2022-10-02.json"
+    path.write_text(text.replace("0022200552", "0012200552"))  # the same game as a preseason game
+    box = read_date_file(path)
+    assert player_game_summary(box, "2022-10-02", path.name, season_types=TYPES).is_empty()
+    preseason = player_game_summary(box, "2022-10-02", path.name, season_types=["preseason"])
+    assert preseason["season_type"].unique().to_list() == ["preseason"] and preseason["season"].unique().to_list() == [
+        2022
+    ]

@@ -116,6 +116,14 @@ def team_minutes_for_periods(periods: int) -> float:
 #: MM:SS, also with the minutes written M.000000 (stats.nba.com V2), with a spreadsheet's ":00"
 #: seconds appended (MM:SS read as HH:MM and written back as HH:MM:SS), and with 60 seconds
 #: (``"37:60"``, a rounding of 37:59.6 in the Kaggle table: 38 minutes).
+def team_minutes_of(minutes: pl.Expr) -> pl.Expr:
+    """The game length in team minutes, 5 x (48 + 5 x overtimes), nearest to ``minutes`` (the
+    summed minutes of a team's players, or a team's minutes as written)."""
+    regulation = 5 * REGULATION_MINUTES
+    overtimes = ((minutes - regulation) / (5 * OVERTIME_MINUTES)).round().clip(lower_bound=0)
+    return regulation + 5 * OVERTIME_MINUTES * overtimes
+
+
 _CLOCK = r"^(\d+)(?:\.0+)?:([0-5]?\d(?:\.\d+)?|60)(?::00)?$"
 _ISO = r"^PT(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$"
 _NUMBER = r"^\d+(?:\.\d+)?$"

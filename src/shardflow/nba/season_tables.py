@@ -8,7 +8,7 @@ Tables read (each file says what it is, by its columns: :func:`detect`):
   ``VISITOR_TEAM_ID``) and ``games_details.csv`` (the V2 PlayerStats columns, ``TO`` for
   turnovers; a DNP has a ``COMMENT`` and blank statistics). The details take their dates and
   home/away from the games table; the teams' totals are the sums of their players' lines and
-  their minutes the game length those minutes add up to (:func:`team_minutes_of`).
+  their minutes the game length those minutes add up to (:func:`.boxscore.team_minutes_of`).
 * nba_api game logs in player mode: ``LeagueGameLog`` (``PlayerOrTeam=P``),
   ``PlayerGameLogs``, ``PlayerGameLog`` (one player: no ``TEAM_ID``, the team comes from
   ``MATCHUP``), ``LeagueGameFinder`` (``PlayerOrTeam=P``); as the stats.nba.com response
@@ -42,14 +42,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .boxscore import (
-    OVERTIME_MINUTES,
-    REGULATION_MINUTES,
-    STAT_COLUMNS,
-    BoxScoreError,
-    minutes_expr,
-    parse_columns,
-)
+from .boxscore import STAT_COLUMNS, BoxScoreError, minutes_expr, parse_columns, team_minutes_of
 from .boxscore_v2 import PLAYER_HEADERS, STAT_HEADERS, TEAM_HEADERS
 from .season_ids import chosen_games, game_id_expr
 
@@ -233,15 +226,6 @@ def read_table(path: str | os.PathLike) -> tuple[str, pl.DataFrame]:
     return kind, frame.drop("_abbr", "matchup")
 
 
-def team_minutes_of(player_minutes: pl.Expr) -> pl.Expr:
-    """The game length (team minutes, 5 x (48 + 5 x overtimes)) that the summed minutes of a
-    team's players come closest to; the summaries flag a team whose sum is more than a minute
-    away from it (:func:`.summary.minutes_flag`)."""
-    regulation = 5 * REGULATION_MINUTES
-    overtimes = ((player_minutes - regulation) / (5 * OVERTIME_MINUTES)).round().clip(lower_bound=0)
-    return regulation + 5 * OVERTIME_MINUTES * overtimes
-
-
 def stage(
     paths: list[str | os.PathLike], season_types: list[str], day: str | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -383,39 +367,26 @@ def date_documents(players: pl.DataFrame, teams: pl.DataFrame, games: pl.DataFra
     BoxScoreTraditionalV2 response with the date's player and team lines, rows sorted by
     game, team and player."""
     team_rows = teams.with_columns(clock(teams["team_minutes"].cast(pl.Float64)).alias("team_minutes"))
-    player_rows = players.with_columns(pl.col("player_id").cast(pl.Int64)).sort("game_id", "team_id", "player_id")
-    header = games.with_columns(pl.col("game_date").dt.strftime("%Y-%m-%dT00:00:00").alias("date"))
-    by_date = {
-        key: {
-            "players": player_rows.filter(pl.col("game_date") == day),
-        }
-        for key, day in ((d.isoformat(), d) for d in sorted(set(games["game_date"].to_list())))
-    }
+    names = [] if "player_name" in players.columns else [pl.lit(None, pl.String).alias("player_name")]  # PlayerGameLog
+    player_rows = players.with_columns(pl.col("player_id").cast(pl.Int64), *names)
+    player_rows = player_rows.sort("game_id", "team_id", "player_id")
+    header = games.with_columns(pl.col("game_date").dt.strftime("%Y-%m-%dT00:00:00").alias("date")).sort("game_id")
+    header_columns = {"GAME_ID": "game_id", "HOME_TEAM_ID": "home_team_id", "VISITOR_TEAM_ID": "away_team_id"}
     documents = {}
-    for key, parts in by_date.items():
-        day = parts["players"]["game_date"][0]
-        day_games = header.filter(pl.col("game_date") == day).sort("game_id")
-        documents[key] = [
+    for day in sorted(set(games["game_date"].to_list())):
+        on_day = pl.col("game_date") == day
+        documents[day.isoformat()] = [
             {
                 "resource": "scoreboardv2",
                 "resultSets": [
-                    _response(
-                        "GameHeader",
-                        {
-                            "GAME_ID": "game_id",
-                            "HOME_TEAM_ID": "home_team_id",
-                            "VISITOR_TEAM_ID": "away_team_id",
-                            "GAME_DATE_EST": "date",
-                        },
-                        day_games,
-                    )
+                    _response("GameHeader", {**header_columns, "GAME_DATE_EST": "date"}, header.filter(on_day))
                 ],
             },
             {
                 "resource": "boxscore",
                 "resultSets": [
-                    _response("PlayerStats", PLAYER_HEADERS, parts["players"]),
-                    _response("TeamStats", TEAM_HEADERS, team_rows.filter(pl.col("game_date") == day)),
+                    _response("PlayerStats", PLAYER_HEADERS, player_rows.filter(on_day)),
+                    _response("TeamStats", TEAM_HEADERS, team_rows.filter(on_day)),
                 ],
             },
         ]

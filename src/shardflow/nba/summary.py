@@ -21,7 +21,7 @@ import polars as pl
 from shardflow.io import replace_atomically
 
 from . import formulas as f
-from .boxscore import OVERTIME_MINUTES, REGULATION_MINUTES, STAT_COLUMNS, ZONE_COLUMNS, BoxScores
+from .boxscore import STAT_COLUMNS, ZONE_COLUMNS, BoxScores, team_minutes_of
 from .season_ids import chosen_games, season_expr, season_type_expr
 from .windows import season_of
 
@@ -132,9 +132,7 @@ def minutes_flag() -> pl.Expr:
     """
     p = pl.col
     team = p("team_minutes")
-    regulation = 5 * REGULATION_MINUTES
-    overtimes = ((team - regulation) / (5 * OVERTIME_MINUTES)).round().clip(lower_bound=0)
-    team_ok = (team - regulation - 5 * OVERTIME_MINUTES * overtimes).abs() <= MINUTES_TOLERANCE
+    team_ok = (team - team_minutes_of(team)).abs() <= MINUTES_TOLERANCE
     group = ["game_id", "team_id"]
     total = p("minutes").sum().over(group)
     listed = p("minutes").is_not_null().sum().over(group)
