@@ -1,5 +1,6 @@
 # NBA player analytics.
-#   demo season (default boxscores_dir) or your boxscores_dir of YYYY-MM-DD.json date files
+#   demo season (default boxscores_dir) or your boxscores_dir of YYYY-MM-DD.json date files,
+#   or of season tables staged into such date files (one staging job per date)
 #   -> player game summary, one job per date (plus the date's points lines)
 #   -> composite factors, one job per date, from the summaries of the dates in its window
 #   -> ML feature store, one job per date, from its composite factors and the same window
@@ -42,10 +43,47 @@ rule nba_demo_data:
         "../scripts/nba/demo_data.py"
 
 
+rule nba_stage:
+    """The date file of one date, staged from the season tables that hold its games."""
+    input:
+        nba_stage_tables,
+    output:
+        f"{NBA_STAGED}/{{date}}.json",
+    log:
+        f"{NBA_LOGS}/stage/{{date}}.log",
+    benchmark:
+        f"{NBA_BENCH}/stage/{{date}}.tsv"
+    conda:
+        "../envs/nba.yaml"
+    params:
+        season_types=",".join(NBA["season_types"]),
+        digest=nba_stage_digest,
+    shell:
+        "python -m shardflow.nba.jobs stage --date {wildcards.date} --season-types {params.season_types}"
+        " --log {log:q} --output {output:q} {input:q}"
+
+
+rule nba_input_errors:
+    """Every file of boxscores_dir that no reader takes, and why (never silently ignored)."""
+    output:
+        "results/nba/input_errors.csv",
+    log:
+        f"{NBA_LOGS}/input_errors.log",
+    benchmark:
+        f"{NBA_BENCH}/input_errors.tsv"
+    conda:
+        "../envs/nba.yaml"
+    params:
+        rows=lambda wildcards: nba_input_errors(),
+        folder=NBA_BOXSCORES,
+    script:
+        "../scripts/nba/input_errors.py"
+
+
 rule nba_summary:
     """Player game summary of one date; an unreadable file gives an empty summary marked so."""
     input:
-        boxscores=f"{NBA_BOXSCORES}/{{date}}.json",
+        boxscores=nba_boxscores,
         lines=nba_lines,
     output:
         "results/nba/player_game_summary/{date}.parquet",
@@ -59,10 +97,11 @@ rule nba_summary:
     params:
         format=NBA["format"],
         lines=lambda wildcards, input: shell_option("--lines", input.lines),
+        season_types=",".join(NBA["season_types"]),
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs summary"
         " --date {wildcards.date} --boxscores {input.boxscores:q} {params.lines}"
-        " --format {params.format} --log {log:q} --output {output:q}"
+        " --format {params.format} --season-types {params.season_types} --log {log:q} --output {output:q}"
 
 
 rule nba_composite_factors:

@@ -10,6 +10,48 @@ NBA_IS_DEMO = os.path.normpath(NBA_BOXSCORES) == os.path.normpath(f"{NBA_DEMO_DI
 # Points lines: lines_dir when set; the demo season's own lines when it runs on the demo.
 NBA_LINES = NBA["lines_dir"] or (f"{NBA_DEMO_DIR}/lines" if NBA_IS_DEMO else None)
 NBA_LINES_ARE_DEMO = NBA_IS_DEMO and NBA["lines_dir"] is None
+NBA_STAGED = "results/nba/staged"
+NBA_DATE_FILE = r"\d{4}-\d{2}-\d{2}\.json"
+
+
+@lru_cache
+def nba_source():
+    """``dates`` (YYYY-MM-DD.json date files) or ``tables`` (season tables staged into date
+    files): nba.source, or for auto, dates when boxscores_dir holds a date file."""
+    import re
+
+    if NBA_IS_DEMO or NBA["source"] != "auto":
+        return "dates" if NBA_IS_DEMO else NBA["source"]
+    names = os.listdir(NBA_BOXSCORES) if os.path.isdir(NBA_BOXSCORES) else []
+    return "dates" if any(re.fullmatch(NBA_DATE_FILE, n) for n in names) else "tables"
+
+
+@lru_cache
+def nba_tables():
+    """(season tables, foreign files) of boxscores_dir (shardflow.nba.season_tables)."""
+    from shardflow.nba.season_tables import folder_tables
+
+    return folder_tables(NBA_BOXSCORES) if os.path.isdir(NBA_BOXSCORES) else ([], [])
+
+
+@lru_cache
+def nba_staged():
+    """{date: (digest of its staged date file, the tables holding its games)} of the season
+    tables; a table that cannot be read stops the run naming the file, the row and the value."""
+    from shardflow.nba.boxscore import BoxScoreError
+    from shardflow.nba.season_tables import staged_index
+
+    tables = nba_tables()[0]
+    if not tables:
+        no_shards(
+            "nba.boxscores_dir",
+            NBA_BOXSCORES,
+            "season tables (Kaggle games.csv + games_details.csv, nba_api game logs) or YYYY-MM-DD.json date files",
+        )
+    try:
+        return staged_index(tables, NBA["season_types"])
+    except BoxScoreError as err:
+        raise WorkflowError(f"nba.boxscores_dir: {err}")
 
 
 @lru_cache
@@ -20,6 +62,8 @@ def nba_dates():
 
     if NBA_IS_DEMO:
         return nba_demo_dates()
+    if nba_source() == "tables":
+        return tuple(sorted(nba_staged()))
     dates = ()
     if os.path.isdir(NBA_BOXSCORES):
         names = os.listdir(NBA_BOXSCORES)
@@ -34,6 +78,36 @@ def nba_demo_dates():
     from shardflow.nba.windows import consecutive_dates
 
     return tuple(consecutive_dates(NBA["demo"]["start_date"], NBA["demo"]["n_dates"]))
+
+
+def nba_boxscores(wildcards):
+    """The date's date file: in boxscores_dir, or staged from the season tables."""
+    folder = NBA_STAGED if nba_source() == "tables" else NBA_BOXSCORES
+    return f"{folder}/{wildcards.date}.json"
+
+
+def nba_stage_tables(wildcards):
+    """The season tables holding the date's games, with their modification time ignored: a
+    changed table reruns the staging of exactly the dates whose staged file changes, through
+    nba_stage_digest."""
+    return [ancient(t) for t in nba_staged()[wildcards.date][1]]
+
+
+def nba_stage_digest(wildcards):
+    """Content hash of the date's staged file (a params: a changed one reruns the date)."""
+    return nba_staged()[wildcards.date][0]
+
+
+def nba_input_errors():
+    """(file, why) of every entry of boxscores_dir that no reader takes."""
+    import re
+
+    if NBA_IS_DEMO:
+        return []
+    if nba_source() == "tables":
+        return nba_tables()[1]
+    names = sorted(os.listdir(NBA_BOXSCORES)) if os.path.isdir(NBA_BOXSCORES) else []
+    return [(n, "not a YYYY-MM-DD.json date file") for n in names if not re.fullmatch(NBA_DATE_FILE, n)]
 
 
 def nba_date_files(step):
@@ -86,6 +160,7 @@ def nba_outputs(wildcards=None):
     nba_dates()
     return [
         "results/nba/ml_feature_store.parquet",
+        "results/nba/input_errors.csv",
         "results/nba/plots/feature_distributions.png",
         "results/nba/plots/player_form.png",
     ]

@@ -6,9 +6,13 @@ concatenates those of a date file and :func:`players_table` and :func:`teams_tab
 type them once, the same way for every source, so the formats differ only in where a value
 sits, never in how it is read:
 
-* minutes (:func:`minutes_expr`): ``"MM:SS"`` (``"49:48"``), ISO-8601 durations
-  (``"PT34M12.00S"``), plain numbers (``"34"``, ``34.5``) or blank/``None``/a ``"DNP ..."``
-  text (no minutes). Anything else is an error naming the value.
+* minutes (:func:`minutes_expr`): ``"MM:SS"`` (``"49:48"``), the damaged forms real files
+  carry (``"31:01:00"``: a spreadsheet's rewrite of MM:SS as HH:MM:SS, read as 31:01;
+  ``"32.000000:05"``: stats.nba.com V2's M.000000:SS, read as 32:05; ``"0.916666667"``: a
+  spreadsheet's fraction of a day, where MM:SS was taken for HH:MM, read as 0.916666667 x 24 =
+  22.0 minutes; ``"37:60"``: 60 rounded seconds, read as 38:00), ISO-8601 durations
+  (``"PT34M12.00S"``), plain numbers (``"34"``, ``34.5``: minutes) or blank/``None``/a
+  ``"DNP ..."`` text (no minutes). Anything else is an error naming the row and the value.
 * plus-minus: an integer, possibly written ``"+19"`` or ``19.0``.
 * counting statistics: whole numbers; a value that is not one is an error naming the column.
 
@@ -109,29 +113,48 @@ def team_minutes_for_periods(periods: int) -> float:
     return 5 * (REGULATION_MINUTES + OVERTIME_MINUTES * max(periods - 4, 0))
 
 
-_CLOCK = r"^(\d+):(\d{1,2}(?:\.\d+)?)$"
+#: MM:SS, also with the minutes written M.000000 (stats.nba.com V2), with a spreadsheet's ":00"
+#: seconds appended (MM:SS read as HH:MM and written back as HH:MM:SS), and with 60 seconds
+#: (``"37:60"``, a rounding of 37:59.6 in the Kaggle table: 38 minutes).
+def team_minutes_of(minutes: pl.Expr) -> pl.Expr:
+    """The game length in team minutes, 5 x (48 + 5 x overtimes), nearest to ``minutes`` (the
+    summed minutes of a team's players, or a team's minutes as written)."""
+    regulation = 5 * REGULATION_MINUTES
+    overtimes = ((minutes - regulation) / (5 * OVERTIME_MINUTES)).round().clip(lower_bound=0)
+    return regulation + 5 * OVERTIME_MINUTES * overtimes
+
+
+_CLOCK = r"^(\d+)(?:\.0+)?:([0-5]?\d(?:\.\d+)?|60)(?::00)?$"
 _ISO = r"^PT(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$"
 _NUMBER = r"^\d+(?:\.\d+)?$"
+#: A spreadsheet's fraction of a day: below 1 with six or more decimals (``0.916666667``).
+_DAY_FRACTION = r"^0?\.\d{6,}$"
+#: Hours per day: a fraction of a day f written for MM:SS taken as HH:MM is MM + SS/60 = 24 f.
+HOURS_PER_DAY = 24.0
 
 
 def minutes_expr(col: str) -> pl.Expr:
-    """Minutes played (float) from the string column ``col``: ``"MM:SS"``, ``"PT34M12.00S"``,
-    a plain number, or null for blank/None/any text starting with a letter other than ``PT``
-    (``"DNP - Coach's Decision"``). Values of no known form also give null here; use
-    :func:`check_parsed` to reject them."""
+    """Minutes played (float) from the string column ``col``: ``"MM:SS"`` (also
+    ``"MM:SS:00"`` and ``"M.000000:SS"``), a fraction of a day (``"0.916666667"``: 24 x 0.9167
+    = 22.0), ``"PT34M12.00S"``, a plain number (minutes), or null for blank/None/any text
+    starting with a letter other than ``PT`` (``"DNP - Coach's Decision"``). Values of no known
+    form also give null here; :func:`parse_columns` rejects them."""
     s = pl.col(col).str.strip_chars()
     clock_m = s.str.extract(_CLOCK, 1).cast(pl.Float64)
     clock_s = s.str.extract(_CLOCK, 2).cast(pl.Float64)
     iso = s.str.contains(r"^PT\d")
     iso_m = s.str.extract(_ISO, 1).cast(pl.Float64).fill_null(0.0)
     iso_s = s.str.extract(_ISO, 2).cast(pl.Float64).fill_null(0.0)
+    number = s.cast(pl.Float64, strict=False)
     return (
         pl.when(clock_m.is_not_null())
         .then(clock_m + clock_s / 60.0)
         .when(iso & s.str.contains(_ISO))
         .then(iso_m + iso_s / 60.0)
+        .when(s.str.contains(_DAY_FRACTION))
+        .then(number * HOURS_PER_DAY)
         .when(s.str.contains(_NUMBER))
-        .then(s.cast(pl.Float64, strict=False))
+        .then(number)
         .otherwise(None)
     )
 
@@ -171,8 +194,8 @@ def parse_columns(raw: pl.DataFrame, minutes: str, numbers: tuple[str, ...], wha
     if bad:
         c = bad[0]
         given_value = no_minutes_text(c).not_() if c == minutes else pl.col(c).str.strip_chars().fill_null("") != ""
-        wrong = frame.filter(given_value & parsed.get_column(c).is_null()).get_column(c)
-        raise BoxScoreError(f"{what}: column {c!r} has a value of no expected form: {wrong[0]!r}")
+        wrong = frame.with_row_index("_row").filter(given_value & parsed.get_column(c).is_null()).row(0, named=True)
+        raise BoxScoreError(f"{what} {wrong['_row'] + 1}: column {c!r} has a value of no expected form: {wrong[c]!r}")
     return parsed
 
 

@@ -187,7 +187,11 @@ def composite_factors(
         frame.with_columns(
             days_rest.alias("days_rest"),
             p("games_last_7_days").fill_null(0),
-            p("minutes_last_7_days").fill_null(0.0),
+            # 0 without a game in the 7 days; null when a game's minutes are flagged (fatigue unknown)
+            pl.when(p("games_last_7_days").is_null())
+            .then(0.0)
+            .otherwise(p("minutes_last_7_days"))
+            .alias("minutes_last_7_days"),
             p("back_to_backs_last_14_days").fill_null(0),
             (out.sum().over("game_id", "team_id") - out).alias("high_usage_teammates_out"),
             p("games_in_window").fill_null(0).alias("expected_games"),

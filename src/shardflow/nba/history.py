@@ -30,12 +30,14 @@ _RANK = "_rank"
 #: Summary columns the composite factors and feature store read from a window.
 HISTORY_COLUMNS = (
     "game_date",
+    "season",
     "game_id",
     "team_id",
     "opponent_team_id",
     "player_id",
     "dnp",
     "minutes",
+    "minutes_flag",
     "pts",
     "fga",
     "fta",
@@ -60,6 +62,24 @@ def load_summaries(paths: list[str | os.PathLike], columns: tuple[str, ...] | No
     if not paths:
         return pl.DataFrame(schema=schema)
     return pl.read_parquet([str(p) for p in paths], columns=list(schema.names())).cast(schema)
+
+
+def usable(history: pl.DataFrame, seasons: pl.Series) -> pl.DataFrame:
+    """The rows of ``history`` of ``seasons`` (those of the date's games: a window never
+    crosses seasons, whatever the calendar says), with flagged minutes (``minutes_flag``)
+    made null so that no window statistic uses them."""
+    p = pl.col
+    return history.filter(p("season").is_in(seasons.unique().implode())).with_columns(
+        pl.when(p("minutes_flag").is_null()).then(p("minutes")).alias("minutes")
+    )
+
+
+def games_in_two_dates(roster: pl.DataFrame, history: pl.DataFrame) -> list[tuple[str, str]]:
+    """(game id, earlier date) of every game of ``roster`` (a date's summary) that a window
+    date's summary also holds: one of the two date files holds another day's game."""
+    both = history.join(roster.select("game_id").unique(), on="game_id", how="semi")
+    pairs = both.select("game_id", pl.col("game_date").cast(pl.String)).unique().sort("game_id", "game_date")
+    return list(pairs.iter_rows())
 
 
 def _ranked(frame: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -97,7 +117,8 @@ def player_load(history: pl.DataFrame, day: str, players: pl.Series | None = Non
     last_game_date; games_last_7_days and minutes_last_7_days (games played in the 7 days
     before ``day``); back_to_backs_last_14_days (games in the 14 days before ``day`` played the
     day after another); points_avg_last_10, minutes_avg_last_10, usage_last_{3,10} (means;
-    usage in percent); {paint,mid,three}_fga_per_game (attempts per game over his last 10
+    usage in percent; minutes_last_7_days null when a game in them has no usable minutes);
+    {paint,mid,three}_fga_per_game (attempts per game over his last 10
     games that have a shot chart; null without one).
     """
     d = Date.fromisoformat(day)
@@ -110,7 +131,10 @@ def player_load(history: pl.DataFrame, day: str, players: pl.Series | None = Non
     )
     load = recent.group_by("player_id").agg(
         (p("game_date") >= d - timedelta(days=7)).sum().alias("games_last_7_days"),
-        p("minutes").filter(p("game_date") >= d - timedelta(days=7)).sum().alias("minutes_last_7_days"),
+        pl.when(p("minutes").filter(p("game_date") >= d - timedelta(days=7)).is_null().any())
+        .then(None)
+        .otherwise(p("minutes").filter(p("game_date") >= d - timedelta(days=7)).sum())
+        .alias("minutes_last_7_days"),
         (p("_b2b") & (p("game_date") >= d - timedelta(days=14))).sum().alias("back_to_backs_last_14_days"),
     )
     last10 = played.filter(p(_RANK) <= 10)
@@ -133,9 +157,10 @@ def player_form(history: pl.DataFrame, players: pl.Series | None = None) -> pl.D
     games_played_season (games played in the window), points_avg_last_{3,5,10},
     points_avg_season, points_std_last_10 and points_std_season (sample standard deviation,
     null with fewer than 2 games), minutes_avg_last_10, points_per_minute_last_10 (sum of
-    points / sum of minutes), usage_rate_last_10 (mean, percent), ts_pct_last_10 (true shooting
-    of the summed points and attempts), points_trend_last_10 (least-squares slope of points
-    against game order, points per game), dnp_rate_season (DNP rows / rows).
+    points / sum of minutes, over the games with usable minutes), usage_rate_last_10 (mean,
+    percent), ts_pct_last_10 (true shooting of the summed points and attempts),
+    points_trend_last_10 (least-squares slope of points against game order, points per game),
+    dnp_rate_season (DNP rows / rows).
     """
     p = pl.col
     played = _played(history, players)
@@ -151,7 +176,9 @@ def player_form(history: pl.DataFrame, players: pl.Series | None = None) -> pl.D
             *(_last(p("pts"), n).mean().alias(f"points_avg_last_{n}") for n in (3, 5, 10)),
             p("pts").std().alias("points_std_last_10"),
             p("minutes").mean().alias("minutes_avg_last_10"),
-            f.ratio(p("pts").sum(), p("minutes").sum()).alias("points_per_minute_last_10"),
+            f.ratio(p("pts").filter(p("minutes").is_not_null()).sum(), p("minutes").sum()).alias(
+                "points_per_minute_last_10"
+            ),
             p("usage_rate").mean().alias("usage_rate_last_10"),
             f.true_shooting(p("pts").sum(), p("fga").sum(), p("fta").sum()).alias("ts_pct_last_10"),
             _slope(p("pts"), 10).alias("points_trend_last_10"),

@@ -6,27 +6,31 @@ Snakemake into every job (about 0.08 s of a job's 0.3 s start; docs/nba.md, Spee
 only moves data between its files and the library functions, like a rule script. The rules set
 POLARS_MAX_THREADS to their threads.
 
-    summary            --date D --boxscores FILE [--lines FILE] --format F --log LOG --output OUTPUT
+    summary            --date D --boxscores FILE [--lines FILE] --format F --season-types T,T
+                       --log LOG --output OUTPUT
     composite_factors  --date D --roster SUMMARY --high-usage-pct P --bootstrap-games N
                        --production-ready-pct P --log LOG --output OUTPUT WINDOW_SUMMARY...
     feature_store      --date D --factors FILE --log LOG --output OUTPUT WINDOW_SUMMARY...
+    stage              --date D --season-types T,T --log LOG --output OUTPUT TABLE...
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
 import polars as pl
 
-from shardflow.io import script_logger, write_polars
+from shardflow.io import replace_atomically, script_logger, write_polars
 from shardflow.nba.boxscore import BoxScoreError
 from shardflow.nba.composite import composite_factors
 from shardflow.nba.datefile import read_date_file
 from shardflow.nba.features import FEATURE_VERSION, FEATURES, feature_store
-from shardflow.nba.history import HISTORY_COLUMNS, load_summaries
+from shardflow.nba.history import HISTORY_COLUMNS, games_in_two_dates, load_summaries, usable
 from shardflow.nba.lines import read_lines
+from shardflow.nba.season_tables import date_documents, stage
 from shardflow.nba.summary import SUMMARY_SCHEMA, player_game_summary, unreadable_reason, write_summary
 
 
@@ -41,7 +45,7 @@ def summary(args: argparse.Namespace) -> None:
         log.error("unreadable: %s", err)
         write_summary(pl.DataFrame(schema=SUMMARY_SCHEMA), args.output, unreadable=str(err))
         return
-    table = player_game_summary(box, args.date, os.path.basename(args.boxscores), lines)
+    table = player_game_summary(box, args.date, os.path.basename(args.boxscores), lines, args.season_types.split(","))
     write_summary(table, args.output)
     log.info(
         "%s: %d games, %d player rows (%d DNP), %d with a points line, %d games with a shot chart",
@@ -62,10 +66,23 @@ def composite(args: argparse.Namespace) -> None:
         message = f"no composite factors for {args.date}: its box-score file is unreadable: {reason}"
         log.error(message)
         raise SystemExit(f"nba: {message}")
-    window = [Path(f).stem for f in args.window]
+    roster = pl.read_parquet(args.roster)
+    history = load_summaries(args.window, HISTORY_COLUMNS)
+    if twice := games_in_two_dates(roster, history):
+        game, other = twice[0]
+        message = (
+            f"game {game} is in the box-score files of both {other} and {args.date}: one of them holds another "
+            "day's game (add the day's ScoreboardV2 to date its games)"
+        )
+        log.error(message)
+        raise SystemExit(f"nba: {message}")
+    history = usable(history, roster["season"])
+    # the window's dates of the date's season, and those whose box-score file was unreadable
+    present = {d.isoformat() for d in history["game_date"].unique().to_list()}
+    window = [Path(f).stem for f in args.window if Path(f).stem in present or unreadable_reason(f)]
     factors = composite_factors(
-        pl.read_parquet(args.roster),
-        load_summaries(args.window, HISTORY_COLUMNS),
+        roster,
+        history,
         args.date,
         window,
         high_usage_pct=args.high_usage_pct,
@@ -87,7 +104,8 @@ def composite(args: argparse.Namespace) -> None:
 def features(args: argparse.Namespace) -> None:
     """Feature vectors of one date from its composite factors and the summaries of its window."""
     log = script_logger(args.log, "nba.feature_store")
-    table = feature_store(pl.read_parquet(args.factors), load_summaries(args.window, HISTORY_COLUMNS))
+    factors = pl.read_parquet(args.factors)
+    table = feature_store(factors, usable(load_summaries(args.window, HISTORY_COLUMNS), factors["season"]))
     write_polars(table, args.output)
     log.info(
         "%s: %d feature vectors of %d features (%s) from %d window dates",
@@ -99,6 +117,23 @@ def features(args: argparse.Namespace) -> None:
     )
 
 
+def stage_tables(args: argparse.Namespace) -> None:
+    """The date file of one date from the season tables that hold its games
+    (:mod:`shardflow.nba.season_tables`); a table that cannot be read fails the job, naming
+    the file, the row and the value."""
+    log = script_logger(args.log, "nba.stage")
+    try:
+        documents = date_documents(*stage(args.tables, args.season_types.split(","), args.date))
+    except BoxScoreError as err:
+        log.error("%s", err)
+        raise SystemExit(f"nba: {err}") from None
+    if args.date not in documents:
+        raise SystemExit(f"nba: no game of {args.date} in {', '.join(args.tables)}")
+    text = json.dumps(documents[args.date], sort_keys=True)
+    replace_atomically(Path(args.output), lambda tmp: Path(tmp).write_text(text))
+    log.info("%s: %d games from %s", args.date, len(documents[args.date][0]["resultSets"][0]["rowSet"]), args.tables)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m shardflow.nba.jobs", description=__doc__.splitlines()[0])
     steps = top.add_subparsers(dest="step", required=True)
@@ -107,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     step.add_argument("--boxscores", required=True)
     step.add_argument("--lines")
     step.add_argument("--format", required=True)
+    step.add_argument("--season-types", required=True, help="comma-separated season type names")
     step.set_defaults(run=summary)
 
     step = steps.add_parser("composite_factors")
@@ -121,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
     step.add_argument("--factors", required=True)
     step.add_argument("window", nargs="*", help="summaries of the window's dates")
     step.set_defaults(run=features)
+
+    step = steps.add_parser("stage")
+    step.add_argument("--season-types", required=True, help="comma-separated season type names")
+    step.add_argument("tables", nargs="+", help="season tables holding the date's games")
+    step.set_defaults(run=stage_tables)
 
     for step in steps.choices.values():
         step.add_argument("--date", required=True)
