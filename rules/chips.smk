@@ -1,5 +1,6 @@
 # Graphene-chip device metrics.
-#   demo lab (default raw_dir) or your raw_dir of date folders of run CSVs
+#   demo lab (default raw_dir) or your raw_dir of day folders of run files (chips.formats or
+#   raw_dir/formats.yaml describe them; by default YYYY-MM-DD folders of instrument CSVs)
 #   -> staging, one job per date: per-run parquet partitions, manifest fragment, errors
 #   -> manifest (checkpoint): the (chip, procedure) groups
 #   -> metrics, one job per (chip, procedure) group -> metrics.parquet -> plots
@@ -57,7 +58,8 @@ rule chips_stage:
     conda:
         "../envs/chips.yaml"
     params:
-        raw=lambda wildcards: f"{CHIPS_RAW}/{wildcards.date}",
+        raw=chips_day_folder,
+        formats=chips_format_params,
     script:
         "../scripts/chips/stage.py"
 

@@ -9,13 +9,15 @@ from pathlib import Path
 # only adds CPU time).
 os.environ["POLARS_MAX_THREADS"] = str(snakemake.threads)
 
+from shardflow.chips.formats import parse_formats  # noqa: E402
 from shardflow.chips.staging import stage_date  # noqa: E402
 from shardflow.io import script_logger, write_polars  # noqa: E402
 
 log = script_logger(snakemake.log[0], "chips.stage")
 date = snakemake.wildcards.date
 stage_dir = Path(snakemake.output.ivg).parents[1]
-manifest, errors = stage_date(snakemake.params.raw, date, stage_dir)
+formats = parse_formats(list(snakemake.params.formats), "rule chips_stage params")
+manifest, errors = stage_date(snakemake.params.raw, date, stage_dir, formats)
 write_polars(manifest, snakemake.output.manifest)
 write_polars(errors, snakemake.output.errors)
 log.info(

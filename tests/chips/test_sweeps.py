@@ -143,7 +143,7 @@ def test_a_sweep_that_never_reaches_its_dirac_point_is_flagged_on_every_leg():
     for leg in split_legs(vg):
         cnp = charge_neutrality_point(vg[leg], r[leg], swept_range_v=(-10.0, 10.0))
         assert "cnp_at_edge" in cnp.flags
-        assert np.isnan(cnp.cnp_v) or cnp.flags != ()
+        assert np.isnan(cnp.cnp_v)
 
 
 def test_flag_cnp_unrefined_when_g_squared_has_no_minimum():
@@ -151,7 +151,7 @@ def test_flag_cnp_unrefined_when_g_squared_has_no_minimum():
     vg = np.linspace(0.0, 9.0, 19)
     cnp = charge_neutrality_point(vg, 1.0 / np.sqrt(100.0 - vg**2))
     assert set(cnp.flags) == {"cnp_unrefined", "cnp_at_edge"}
-    assert cnp.cnp_v == 9.0
+    assert np.isnan(cnp.cnp_v)  # the end of the leg is only a bound on the Dirac point
 
 
 def test_mobility_within_10_percent_with_small_contact_resistance():

@@ -84,7 +84,9 @@ Flags (read the column as ``table["flags"]``: in pandas, ``table.flags`` is an a
 Consecutive pairs: the sweep runs of each (chip_number, proc) are ordered by
 ``start_time_utc`` (then run_id; runs without a parseable time last), and every consecutive
 pair gives either its pair metrics or one ``pair_skipped`` row, on the later run's run_id
-with the earlier run's id in ``pair_previous_run_id``: n runs give n - 1 pairs. Like legs are
+with the earlier run's id in ``pair_previous_run_id``: n runs give n - 1 pairs. A run whose
+settings say ``time_of_day_known: false`` (a described format that gave only the day) counts
+as having no start time. Like legs are
 compared: every leg number that both runs have gives its own pair rows (``leg``), so a
 forward leg is compared with a forward leg and a backward leg with a backward leg.
 
@@ -459,7 +461,8 @@ def extract_group(
         records += [(meta, name, value, flags, segment, None, leg) for name, value, flags, segment, leg in rows]
         if proc in SWEEP_PROCS:
             chain = chains.setdefault((meta.get("chip_number"), proc), [])
-            chain.append((meta, _start_time(meta.get("start_time_utc")), summary))
+            known = meta.get("time_of_day_known", True) is not False  # False: a day folder's date only
+            chain.append((meta, _start_time(meta.get("start_time_utc")) if known else None, summary))
     for chain in chains.values():
         records += [
             (meta, name, value, flags, None, previous, leg)

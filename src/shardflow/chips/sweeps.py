@@ -110,8 +110,8 @@ def charge_neutrality_point(
     Dirac point), ``weak_modulation`` (R_max / R_min < ``min_modulation``),
     ``implausible_vg`` (the vertex lies outside ``swept_range_v``, the gate range of the whole
     run, by default the leg's own), ``cnp_unrefined``. A vertex outside the leg's swept range
-    would be an extrapolation: ``cnp_v`` is then NaN (never a number that only looks
-    measured), with ``cnp_at_edge``.
+    would be an extrapolation, and an unrefined maximum at the leg's end only a bound: in both
+    cases ``cnp_v`` is NaN (never a number that only looks measured), with ``cnp_at_edge``.
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def charge_neutrality_point(
     run_low, run_high = swept_range_v or (lowest, highest)
     if not run_low <= cnp <= run_high:
         flags.append("implausible_vg")
-    if not lowest <= cnp <= highest:
+    if not lowest <= cnp <= highest or {"cnp_at_edge", "cnp_unrefined"} <= set(flags):
         cnp = float("nan")
     return Cnp(float(cnp), r_max, r_min, tuple(sorted(flags)))
 
