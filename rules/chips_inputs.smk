@@ -77,13 +77,14 @@ def chips_geometry(wildcards):
 
 
 def chips_date_input(wildcards):
-    """Every file of a date's folder (a file no format takes becomes a staging error, so each
-    is an input; an edited file restages its date) and the formats file, if any; for the demo,
+    """Every file of a date's folder but hidden ones (a file no format takes becomes a staging
+    error, so each is an input; an edited file restages its date) and the formats file, if any; for the demo,
     the date folder that the demo rule writes."""
     if CHIPS_IS_DEMO:
         return f"{CHIPS_RAW}/{wildcards.date}"
     folder = chips_day_folder(wildcards)
-    files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if os.path.isfile(os.path.join(folder, f)))
+    names = [f for f in os.listdir(folder) if not f.startswith(".") and os.path.isfile(os.path.join(folder, f))]
+    files = sorted(os.path.join(folder, f) for f in names)
     described = chips_formats()[1]
     return files + ([described] if described else [])
 

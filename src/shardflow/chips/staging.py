@@ -70,7 +70,9 @@ def stage_date(
     ``formats`` that takes it; return (manifest fragment, errors).
 
     A file that no format takes is an error row ("no format takes this file"); the formats'
-    sidecar index files and the files of an ``ignore`` format are neither runs nor errors.
+    sidecar index files, the files of an ``ignore`` format and hidden files (a name starting
+    with ``.``: Snakemake's ``.snakemake_timestamp``, ``.DS_Store``) are neither runs nor
+    errors.
 
     Both are polars frames, one row per file in name order: the manifest fragment has
     :data:`MANIFEST_SCHEMA` (``path`` relative to ``stage_dir``, ``source_file`` the run file's
@@ -83,7 +85,9 @@ def stage_date(
         (stage_dir / f"proc={proc}" / f"date={date}").mkdir(parents=True, exist_ok=True)
     rows, errors = [], []
     indexes = index_files(list(formats))
-    for path in sorted(p for p in date_dir.iterdir() if p.is_file() and p.name not in indexes):
+    for path in sorted(p for p in date_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if path.name in indexes:
+            continue
         fmt = next((f for f in formats if f.takes(date_dir.name, path.name)), None)
         if fmt is None:
             tried = "; ".join(f"{f.name!r}: {f.files} in {f.folder}" for f in formats)
