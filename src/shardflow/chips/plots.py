@@ -27,21 +27,26 @@ def illuminated(manifest: pd.DataFrame) -> pd.Series:
     return (manifest["led_voltage_v"].fillna(0) > 0) | light
 
 
-def cnp_vs_time(manifest: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
-    """Charge-neutrality point of the first leg of every IVg run against its start time, one
-    colour per chip; illuminated runs as open markers. Values with any flag are drawn as grey
-    crosses, apart from the good ones and never joined to them; NaN values (no CNP in the swept
-    range) are not drawn."""
+def cnp_points(manifest: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """The points of the CNP-against-time plot: the first leg's CNP of every IVg run with a
+    value (NaN rows, where no CNP lies in the swept range, are left out), with its start
+    ``time``, ``lit`` (:func:`illuminated`) and ``good`` (no flag), in time order."""
     rows = metrics[(metrics["metric_name"] == "cnp_fwd_v") & (metrics["leg"] == 1)]
+    ivg = manifest[manifest["proc"] == "IVg"]
     cnp = rows[["run_id", "chip_number", "value_float", "flags"]].merge(
-        manifest.loc[manifest["proc"] == "IVg", ["run_id", "start_time_utc"]].assign(
-            lit=illuminated(manifest[manifest["proc"] == "IVg"])
-        ),
-        on="run_id",
+        ivg[["run_id", "start_time_utc"]].assign(lit=illuminated(ivg)), on="run_id"
     )
     cnp["time"] = pd.to_datetime(cnp["start_time_utc"])
-    cnp = cnp[cnp["value_float"].notna()].sort_values("time")
-    good = cnp["flags"] == ""
+    cnp["good"] = cnp["flags"] == ""
+    return cnp[cnp["value_float"].notna()].sort_values(["time", "run_id"], ignore_index=True)
+
+
+def cnp_vs_time(manifest: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
+    """Charge-neutrality point of the first leg of every IVg run against its start time
+    (:func:`cnp_points`), one colour per chip; illuminated runs as open markers. Values with
+    any flag are grey crosses, never joined to the good ones."""
+    cnp = cnp_points(manifest, metrics)
+    good = cnp["good"]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for i, (chip, runs) in enumerate(cnp[good].groupby("chip_number")):
         colour = f"C{i % 10}"
@@ -94,7 +99,8 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
         forward = split_legs(vg)[0]
         cnp = charge_neutrality_point(vg[forward], r[forward])
         left.plot(vg[forward], r[forward] / 1e3, ".", ms=3, color="0.4")
-        left.axvline(cnp.cnp_v, color="tab:red", label=f"CNP {cnp.cnp_v:.2f} V")
+        if np.isfinite(cnp.cnp_v):
+            left.axvline(cnp.cnp_v, color="tab:red", label=f"CNP {cnp.cnp_v:.2f} V {','.join(cnp.flags)}")
         left.set(xlabel="gate voltage (V)", ylabel="resistance (kohm)", title=f"IVg {meta['run_id']}")
         left.legend()
     if transient is not None:
