@@ -58,10 +58,12 @@ rule chips_stage:
     conda:
         "../envs/chips.yaml"
     params:
-        raw=chips_day_folder,
+        folder=chips_day_folder,
         formats=chips_format_params,
-    script:
-        "../scripts/chips/stage.py"
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --date {wildcards.date}"
+        " --folder {params.folder:q} --formats {params.formats:q} --stage-dir results/chips/stage"
+        " --manifest {output.manifest:q} --errors {output.errors:q} --log {log:q}"
 
 
 checkpoint chips_manifest:
@@ -99,8 +101,11 @@ rule chips_metrics:
         mem_mb=1000,
     params:
         runs=chips_group_digest,
-    script:
-        "../scripts/chips/metrics.py"
+        geometry=chips_geometry_option,
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
+        " --proc {wildcards.proc} --manifest {input.manifest:q} --stage-dir results/chips/stage"
+        " {params.geometry} --log {log:q} --output {output:q}"
 
 
 rule chips_merge:
@@ -124,6 +129,7 @@ rule chips_plots:
     input:
         manifest="results/chips/manifest.parquet",
         metrics="results/chips/metrics.parquet",
+        stage=chips_stage_folders,
     output:
         cnp=report("results/chips/plots/cnp_vs_time.png", caption="../report/chips_cnp_vs_time.rst", category="Chips"),
         photo=report(

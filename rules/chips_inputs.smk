@@ -58,8 +58,10 @@ def chips_day_folder(wildcards):
 
 
 def chips_format_params(wildcards):
-    """The formats as plain data: a changed description restages every date."""
-    return [f.as_dict() for f in chips_formats()[0]]
+    """The formats as JSON (the stage job's --formats): a changed description restages every date."""
+    import json
+
+    return json.dumps([f.as_dict() for f in chips_formats()[0]], sort_keys=True)
 
 
 def chips_stage_outputs(wildcards):
@@ -70,10 +72,22 @@ def chips_stage_outputs(wildcards):
     }
 
 
+def chips_stage_folders(wildcards):
+    """Every staged procedure folder of every date (the example-fit plot reads runs from them)."""
+    return expand("results/chips/stage/proc={proc}/date={date}", proc=["IVg", "VVg", "It"], date=chips_dates())
+
+
 def chips_geometry(wildcards):
     """The raw folder's chips.csv (chip geometry) when there is one: always for the demo."""
     path = f"{CHIPS_RAW}/chips.csv"
     return [path] if CHIPS_IS_DEMO or os.path.exists(path) else []
+
+
+def chips_geometry_option(wildcards, input):
+    """The metrics job's --geometry option: the chips.csv input, if any."""
+    import shlex
+
+    return f"--geometry {shlex.quote(input.geometry[0])}" if input.geometry else ""
 
 
 def chips_date_input(wildcards):

@@ -5,6 +5,7 @@ tests/chips/formats/real_lab.yaml (issue 15's targets). The data sit beside the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -145,3 +146,15 @@ def test_hand_switched_light_found_in_the_photocurrent_series(lab_run):
     assert (switches == 8).sum() >= 9  # four covered/uncovered cycles in all but the faintest
     photo = tables["metrics"][tables["metrics"]["metric_name"] == "photoresponse_a"]
     assert photo["value_float"].notna().sum() >= 9
+
+
+def test_every_file_of_a_day_folder_is_an_input_of_its_staging(lab_run):
+    """An edited file that no format takes still restages its day (its error row may change)."""
+    raw, _ = lab_run
+    workdir = raw.parent / "workflow"
+    unmatched = raw / LAB_DAY.name / "CVD1F-Isd-Vsd-Dark.dat"
+    unmatched.chmod(0o644)
+    unmatched.write_text(unmatched.read_text() + "\n")
+    plan = run_snakemake(workdir, "--cores", "2", "chips", "-n")
+    assert re.search(r"^chips_stage\s+1$", plan.stdout, re.MULTILINE), plan.stdout  # that day only
+    assert "wildcards: date=2024-03-19" in plan.stdout
