@@ -1,5 +1,6 @@
 # Graphene-chip device metrics.
-#   demo lab (default raw_dir) or your raw_dir of date folders of run CSVs
+#   demo lab (default raw_dir) or your raw_dir of day folders of run files (chips.formats or
+#   raw_dir/formats.yaml describe them; by default YYYY-MM-DD folders of instrument CSVs)
 #   -> staging, one job per date: per-run parquet partitions, manifest fragment, errors
 #   -> manifest (checkpoint): the (chip, procedure) groups
 #   -> metrics, one job per (chip, procedure) group -> metrics.parquet -> plots
@@ -57,9 +58,12 @@ rule chips_stage:
     conda:
         "../envs/chips.yaml"
     params:
-        raw=lambda wildcards: f"{CHIPS_RAW}/{wildcards.date}",
-    script:
-        "../scripts/chips/stage.py"
+        folder=chips_day_folder,
+        formats=chips_format_params,
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --date {wildcards.date}"
+        " --folder {params.folder:q} --formats {params.formats:q} --stage-dir results/chips/stage"
+        " --manifest {output.manifest:q} --errors {output.errors:q} --log {log:q}"
 
 
 checkpoint chips_manifest:
@@ -97,8 +101,11 @@ rule chips_metrics:
         mem_mb=1000,
     params:
         runs=chips_group_digest,
-    script:
-        "../scripts/chips/metrics.py"
+        geometry=chips_geometry_option,
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
+        " --proc {wildcards.proc} --manifest {input.manifest:q} --stage-dir results/chips/stage"
+        " {params.geometry} --log {log:q} --output {output:q}"
 
 
 rule chips_merge:
@@ -122,6 +129,7 @@ rule chips_plots:
     input:
         manifest="results/chips/manifest.parquet",
         metrics="results/chips/metrics.parquet",
+        stage=chips_stage_folders,
     output:
         cnp=report("results/chips/plots/cnp_vs_time.png", caption="../report/chips_cnp_vs_time.rst", category="Chips"),
         photo=report(

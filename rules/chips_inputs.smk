@@ -16,19 +16,52 @@ def chips_demo_dates():
 
 
 @lru_cache
-def chips_dates():
-    """Date folders to stage: the demo's dates, or the YYYY-MM-DD folders of raw_dir (read only
-    when the chips rules are in the DAG; none stops the run with the folder named)."""
-    import re
+def chips_formats():
+    """The formats the raw folder is read with (chips.formats, else raw_dir/formats.yaml, else
+    the instrument CSVs) and the descriptions file, if any; a bad description stops the run."""
+    from shardflow.chips.formats import FormatError, load_formats
+
+    try:
+        return load_formats(CHIPS.get("formats"), CHIPS_RAW)
+    except FormatError as err:
+        raise WorkflowError(f"chips format description: {err}") from None
+
+
+@lru_cache
+def chips_day_folders():
+    """ISO date -> day folder of raw_dir: the demo's dates, or the folders whose names a format's
+    `folder` form parses (read only when the chips rules are in the DAG; none stops the run with
+    the folder named)."""
+    from shardflow.chips.formats import FormatError, day_folders
 
     if CHIPS_IS_DEMO:
-        return chips_demo_dates()
-    dates = []
-    if os.path.isdir(CHIPS_RAW):
-        dates = sorted(d for d in os.listdir(CHIPS_RAW) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d))
-    if not dates:
-        no_shards("chips.raw_dir", CHIPS_RAW, "one folder per measurement day named YYYY-MM-DD holding run files")
-    return dates
+        return {d: d for d in chips_demo_dates()}
+    formats, _ = chips_formats()
+    try:
+        days = day_folders(formats, CHIPS_RAW)
+    except FormatError as err:
+        raise WorkflowError(str(err)) from None
+    if not days:
+        forms = ", ".join(sorted({f.folder for f in formats}))
+        no_shards("chips.raw_dir", CHIPS_RAW, f"one folder per measurement day named as {forms} holding run files")
+    return days
+
+
+def chips_dates():
+    """The dates to stage (YYYY-MM-DD), in order."""
+    return sorted(chips_day_folders())
+
+
+def chips_day_folder(wildcards):
+    """The day folder of a date."""
+    return f"{CHIPS_RAW}/{chips_day_folders()[wildcards.date]}"
+
+
+def chips_format_params(wildcards):
+    """The formats as JSON (the stage job's --formats): a changed description restages every date."""
+    import json
+
+    return json.dumps([f.as_dict() for f in chips_formats()[0]], sort_keys=True)
 
 
 def chips_stage_outputs(wildcards):
@@ -39,19 +72,35 @@ def chips_stage_outputs(wildcards):
     }
 
 
+def chips_stage_folders(wildcards):
+    """Every staged procedure folder of every date (the example-fit plot reads runs from them)."""
+    return expand("results/chips/stage/proc={proc}/date={date}", proc=["IVg", "VVg", "It"], date=chips_dates())
+
+
 def chips_geometry(wildcards):
     """The raw folder's chips.csv (chip geometry) when there is one: always for the demo."""
     path = f"{CHIPS_RAW}/chips.csv"
     return [path] if CHIPS_IS_DEMO or os.path.exists(path) else []
 
 
+def chips_geometry_option(wildcards, input):
+    """The metrics job's --geometry option: the chips.csv input, if any."""
+    import shlex
+
+    return f"--geometry {shlex.quote(input.geometry[0])}" if input.geometry else ""
+
+
 def chips_date_input(wildcards):
-    """The run files of a date (so an edited file restages its date); for the demo, the
-    date folder that the demo rule writes."""
-    folder = f"{CHIPS_RAW}/{wildcards.date}"
+    """Every file of a date's folder but hidden ones (a file no format takes becomes a staging
+    error, so each is an input; an edited file restages its date) and the formats file, if any; for the demo,
+    the date folder that the demo rule writes."""
     if CHIPS_IS_DEMO:
-        return folder
-    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".csv"))
+        return f"{CHIPS_RAW}/{wildcards.date}"
+    folder = chips_day_folder(wildcards)
+    names = [f for f in os.listdir(folder) if not f.startswith(".") and os.path.isfile(os.path.join(folder, f))]
+    files = sorted(os.path.join(folder, f) for f in names)
+    described = chips_formats()[1]
+    return files + ([described] if described else [])
 
 
 @lru_cache

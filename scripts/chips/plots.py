@@ -14,7 +14,7 @@ metrics = pd.read_parquet(snakemake.input.metrics)
 plots.cnp_vs_time(manifest, metrics, snakemake.output.cnp)
 plots.photoresponse(metrics, snakemake.output.photo)
 
-stage = Path(snakemake.input.manifest).parent / "stage"
+stage = Path(snakemake.input.stage[0]).parents[1]
 
 
 def first_run(proc):

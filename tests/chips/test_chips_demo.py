@@ -32,11 +32,16 @@ def _ok(truth, *procs):
     return truth[truth.proc.isin(procs) & (truth.kind == "ok")]
 
 
-def _legs(data, column):
-    """(forward, backward) legs as (Vg, values): the forward leg ends at the first Vg maximum."""
+def _legs(data, column, row):
+    """Every leg as (Vg, values, true CNP): legs end where Vg turns (odd legs forward, at the
+    forward CNP; even legs backward, at the backward CNP); a sweep of n cycles has 2 n legs."""
     vg, values = data["vg_v"], data[column]
-    turn = int(vg.argmax())
-    return (vg[: turn + 1], values[: turn + 1]), (vg[turn + 1 :], values[turn + 1 :])
+    turns = np.flatnonzero(np.diff(np.sign(np.diff(vg))) != 0) + 1
+    bounds = [0, *turns.tolist(), vg.size - 1]
+    assert len(bounds) - 1 == 2 * row.sweep_cycles, row.run_id
+    cnps = (row.v_cnp_fwd_v, row.v_cnp_bwd_v)
+    starts = [0, *(t + 1 for t in turns)]  # a turning sample was measured on the leg it ends
+    return [(vg[a : b + 1], values[a : b + 1], cnps[j % 2]) for j, (a, b) in enumerate(zip(starts, bounds[1:]))]
 
 
 def test_demo_dates():
@@ -65,6 +70,8 @@ def test_files_and_truth_table(lab):
     assert sweeps.illuminated.dtype == "boolean" and 0.1 < sweeps.illuminated.mean() < 0.4
     assert np.allclose(sweeps.hysteresis_v, sweeps.v_cnp_bwd_v - sweeps.v_cnp_fwd_v)
     assert ((sweeps.hysteresis_v < -0.4) & (sweeps.hysteresis_v > -3.4)).all()
+    assert sweeps.sweep_cycles.dtype == "Int64" and it.sweep_cycles.isna().all()
+    assert set(sweeps.sweep_cycles) == {1, 2, 3} and 0.1 < (sweeps.sweep_cycles > 1).mean() < 0.3
 
 
 def test_ok_files_read_and_match_truth(lab):
@@ -119,7 +126,7 @@ def test_sweep_extrema_at_true_cnp(lab):
     for row in _ok(truth, "IVg", "VVg").itertuples():
         data = read_run(raw / row.date / row.filename).data
         column, sign = ("i_a", 1.0) if row.proc == "IVg" else ("vds_v", -1.0)
-        for (vg, values), true_cnp in zip(_legs(data, column), (row.v_cnp_fwd_v, row.v_cnp_bwd_v)):
+        for vg, values, true_cnp in _legs(data, column, row):
             centre = vg[np.argmin(sign * values)]
             near = np.abs(vg - centre) <= 3.0
             a, b, _ = np.polyfit(vg[near], values[near], 2)
@@ -133,7 +140,7 @@ def test_sweeps_follow_the_device_model(lab):
         run = read_run(raw / row.date / row.filename)
         device = {name: getattr(row, name) for name in DEVICE}
         column = "i_a" if row.proc == "IVg" else "vds_v"
-        for (vg, values), cnp in zip(_legs(run.data, column), (row.v_cnp_fwd_v, row.v_cnp_bwd_v)):
+        for vg, values, cnp in _legs(run.data, column, row):
             resistance = device_resistance_ohm(vg, cnp, **device)
             model = run.meta["vds_v"] / resistance if row.proc == "IVg" else run.meta["ids_a"] * resistance
             relative = values / model - 1.0

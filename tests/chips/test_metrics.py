@@ -104,6 +104,7 @@ def test_contract_columns_units_sorting_and_determinism():
         ("extraction_version", pl.String),
         ("segment", pl.Int64),
         ("pair_previous_run_id", pl.String),
+        ("leg", pl.Int64),
     ]
     assert polars_table.schema == METRIC_SCHEMA
     table = extract(runs, GEOMETRY)
@@ -123,7 +124,8 @@ def test_contract_columns_units_sorting_and_determinism():
     assert table["flags"].map(type).eq(str).all()
     assert str(table["segment"].dtype) == "Int64" and str(table["pair_previous_run_id"].dtype) == "string"
     assert table["chip_number"].dtype == "int64" and table["value_float"].dtype == "float64"
-    keys = list(zip(table["run_id"], table["metric_name"]))
+    assert str(table["leg"].dtype) == "Int64"
+    keys = list(zip(table["run_id"], table["metric_name"], table["leg"].fillna(0)))
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
     shuffled = runs[:]
@@ -192,7 +194,10 @@ def test_consecutive_pairs_ordered_by_start_time():
     cnps = [0.0, 0.5, 1.5, 1.0, 3.0]
     runs = [ivg(f"z{4 - k}", s, v_fwd=v, offset_a=1e-7 * k) for k, (s, v) in enumerate(zip(starts, cnps))]
     table = extract(runs[::-1], GEOMETRY)  # input order and run_id order both disagree with time
-    pairs = table[table["pair_previous_run_id"].notna()]
+    every_leg = table[table["pair_previous_run_id"].notna()]
+    # like legs: the forward legs (1) are compared, and so are the backward legs (2)
+    assert every_leg.groupby("leg").size().to_dict() == {1: 8, 2: 8}
+    pairs = every_leg[every_leg["leg"] == 1]
     assert pairs["metric_name"].value_counts().to_dict() == {"pair_cnp_shift_v": 4, "pair_max_abs_di_a": 4}
     for k in range(1, 5):
         rows = pairs[pairs["run_id"] == f"z{4 - k}"]
@@ -202,7 +207,8 @@ def test_consecutive_pairs_ordered_by_start_time():
         # Same device apart from the CNP and a constant current offset of 1e-7 A per run.
         assert got["pair_max_abs_di_a"] > 0.99e-7
     identical = extract([ivg("p", starts[0]), ivg("q", starts[1], offset_a=3e-8)])
-    assert values(identical, "q")["pair_max_abs_di_a"][0] == pytest.approx(3e-8, rel=1e-9)
+    both_legs = identical.loc[identical["metric_name"] == "pair_max_abs_di_a", "value_float"]
+    assert list(both_legs) == pytest.approx([3e-8, 3e-8], rel=1e-9)
 
 
 def test_start_times_with_offsets_naive_or_unknown():
@@ -216,7 +222,7 @@ def test_start_times_with_offsets_naive_or_unknown():
         ivg("e", "2025-03-01T08:30:00Z", offset_a=4e-7),
     ]
     table = extract(runs, GEOMETRY)
-    pairs = table[table["metric_name"] == "pair_max_abs_di_a"]
+    pairs = table[(table["metric_name"] == "pair_max_abs_di_a") & (table["leg"] == 1)]
     assert list(zip(pairs["run_id"], pairs["pair_previous_run_id"], pairs["flags"])) == [
         ("b", "e", ""),
         ("c", "b", "unknown_start_time"),
@@ -236,7 +242,7 @@ def test_pair_skipped_for_insufficient_overlap_and_failed_runs():
         runs[2][1]["i_a"].size, np.nan
     )  # c fails: both of its pairs are accounted for as skipped
     table = extract(runs, GEOMETRY)
-    skipped = table[table["metric_name"] == "pair_skipped"]
+    skipped = table[(table["metric_name"] == "pair_skipped") & (table["leg"].fillna(1) == 1)]
     assert list(zip(skipped["run_id"], skipped["pair_previous_run_id"], skipped["flags"])) == [
         ("b", "a", "insufficient_overlap"),
         ("c", "b", "run_failed"),

@@ -75,7 +75,9 @@ def test_read_run_ivg_values(lab):
     turn = int(vg.argmax())
     assert vg[0] == vg[-1] == -30.0 and vg[turn] == 30.0
     assert np.allclose(np.diff(vg[: turn + 1]), meta["vg_step_v"])
-    assert np.allclose(np.diff(vg[turn:]), -meta["vg_step_v"])
+    assert np.allclose(np.diff(vg[turn : 2 * turn + 1]), -meta["vg_step_v"])
+    cycles = meta.get("cycles", 1)  # a demo sweep of several cycles repeats the first
+    assert vg.size == 2 * turn * cycles + 1 and np.array_equal(vg[2 * turn :], vg[: vg.size - 2 * turn])
     assert (current > 0).all() and current.max() < 1e-2
     first_line = _table_lines(path)[0][1]
     assert [float(x) for x in first_line.split(",")] == [vg[0], current[0]]

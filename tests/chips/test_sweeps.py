@@ -13,7 +13,7 @@ from shardflow.chips.sweeps import (
     charge_neutrality_point,
     field_effect_mobility,
     max_abs_difference,
-    split_sweep,
+    split_legs,
 )
 
 E = 1.602176634e-19  # C
@@ -38,19 +38,34 @@ def noisy_r(r, rng, noise):
     return VDS / (VDS / r * (1.0 + noise * rng.standard_normal(r.size)))
 
 
-def test_split_sweep_forward_backward_one_way_and_downward():
+def test_split_legs_forward_backward_one_way_and_downward():
     vg, n_fwd = loop(step=0.5)
-    forward, backward = split_sweep(vg)
+    forward, backward = split_legs(vg)
     assert (forward.start, forward.stop) == (0, n_fwd)
     assert backward.start == n_fwd - 1 and backward.stop == len(vg)
     assert vg[forward][-1] == 30.0 and vg[backward][0] == 30.0
 
-    forward, backward = split_sweep(np.linspace(-30, 70, 201))
-    assert backward is None and forward.stop == 201
+    (only,) = split_legs(np.linspace(-30, 70, 201))
+    assert (only.start, only.stop) == (0, 201)
 
     down = -vg  # +30 -> -30 -> +30
-    forward, backward = split_sweep(down)
+    forward, backward = split_legs(down)
     assert down[forward][-1] == -30.0 and backward.stop == len(down)
+
+
+def test_split_legs_at_every_turning_point_of_several_cycles():
+    """Three cycles -10 -> 10 -> -10 starting mid-range at 0 V, with repeated set-points at
+    the turning points: known legs, each monotonic, consecutive legs sharing their turn."""
+    up, down = np.arange(-10.0, 10.01, 0.5), np.arange(10.0, -10.01, -0.5)
+    vg = np.concatenate([np.arange(0.0, 10.0, 0.5), [10.0], down, up[1:], [10.0], down[1:], up[1:], down[1:]])
+    legs = split_legs(vg)
+    ends = [(vg[leg][0], vg[leg][-1]) for leg in legs]
+    assert ends == [(0, 10), (10, -10), (-10, 10), (10, -10), (-10, 10), (10, -10)]
+    for a, b in zip(legs[:-1], legs[1:]):
+        assert b.start == a.stop - 1
+    for number, leg in enumerate(legs, start=1):
+        steps = np.diff(vg[leg])
+        assert (steps >= 0).all() if number % 2 else (steps <= 0).all()
 
 
 def test_cnp_within_0p1_v_and_hysteresis_on_noisy_model_sweeps():
@@ -74,7 +89,7 @@ def test_cnp_within_0p1_v_and_hysteresis_on_noisy_model_sweeps():
             continue
         checked += 1
         r = noisy_r(r_true, rng, 0.003)
-        forward, backward = split_sweep(vg)
+        forward, backward = split_legs(vg)
         fwd = charge_neutrality_point(vg[forward], r[forward])
         bwd = charge_neutrality_point(vg[backward], r[backward])
         assert fwd.flags == () and bwd.flags == ()
@@ -102,17 +117,33 @@ def test_flag_weak_modulation():
     assert abs(cnp.cnp_v - 2.0) < 0.05  # still located on a noise-free curve
 
 
-def test_flag_implausible_vg_outside_range_and_beyond_limit():
+def test_cnp_beyond_the_swept_range_is_null_at_edge_and_implausible():
+    """A Dirac point past the sweep's end: the vertex would be an extrapolation, so no value."""
     vg = np.linspace(-30, 30, 241)
-    beyond = charge_neutrality_point(vg, model_r(vg, 32.0))  # maximum past the sweep's end
+    beyond = charge_neutrality_point(vg, model_r(vg, 32.0))
     assert {"implausible_vg", "cnp_at_edge"} <= set(beyond.flags)
-    assert beyond.cnp_v > 30.0
+    assert np.isnan(beyond.cnp_v)
 
-    wide = np.linspace(-100, 100, 401)
-    far = charge_neutrality_point(wide, model_r(wide, 85.0))
-    assert far.flags == ("implausible_vg",)  # inside the sweep, beyond the default |V| <= 80 V
-    assert charge_neutrality_point(wide, model_r(wide, 60.0)).flags == ()
-    assert "implausible_vg" in charge_neutrality_point(wide, model_r(wide, 60.0), vg_limit_v=50.0).flags
+
+def test_implausible_vg_judged_against_the_swept_range_not_a_fixed_limit():
+    wide = np.linspace(-150, 150, 601)
+    far = charge_neutrality_point(wide, model_r(wide, 120.0, n0=1e12))
+    assert far.flags == () and abs(far.cnp_v - 120.0) < 0.1  # inside a sweep reaching 150 V
+    leg = np.linspace(-10, 10, 81)  # a leg that the run's other legs extend to -10..35 V
+    shifted = charge_neutrality_point(leg, model_r(leg, 12.0), swept_range_v=(-10.0, 35.0))
+    assert "implausible_vg" not in shifted.flags and "cnp_at_edge" in shifted.flags
+    assert np.isnan(shifted.cnp_v)
+
+
+def test_a_sweep_that_never_reaches_its_dirac_point_is_flagged_on_every_leg():
+    """Two cycles of -10..10 V with the Dirac point at +30 V: every leg at edge, none a value."""
+    up = np.linspace(-10, 10, 101)
+    vg = np.concatenate([up, up[-2::-1], up[1:], up[-2::-1]])
+    r = model_r(vg, 30.0)
+    for leg in split_legs(vg):
+        cnp = charge_neutrality_point(vg[leg], r[leg], swept_range_v=(-10.0, 10.0))
+        assert "cnp_at_edge" in cnp.flags
+        assert np.isnan(cnp.cnp_v)
 
 
 def test_flag_cnp_unrefined_when_g_squared_has_no_minimum():
@@ -120,7 +151,7 @@ def test_flag_cnp_unrefined_when_g_squared_has_no_minimum():
     vg = np.linspace(0.0, 9.0, 19)
     cnp = charge_neutrality_point(vg, 1.0 / np.sqrt(100.0 - vg**2))
     assert set(cnp.flags) == {"cnp_unrefined", "cnp_at_edge"}
-    assert cnp.cnp_v == 9.0
+    assert np.isnan(cnp.cnp_v)  # the end of the leg is only a bound on the Dirac point
 
 
 def test_mobility_within_10_percent_with_small_contact_resistance():

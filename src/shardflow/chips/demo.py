@@ -37,7 +37,12 @@ cycles ``PROCEDURES[(k + chip + d) % 3]``):
   the backward CNP is lower by the chip's hysteresis (x 0.9-1.1 per run), so ``hysteresis_v =
   v_cnp_bwd_v - v_cnp_fwd_v`` (the sign of the ``hysteresis_v`` metric) is negative. Gaussian
   noise of 0.1-0.5 % of the signal. VVg has a time column
-  (step time plus up to 20 ms per point).
+  (step time plus up to 20 ms per point). One sweep in five (decided by a stream of its own,
+  ``default_rng([seed, chip, d, k, 1])``, so that no other file changes) repeats the cycle:
+  2 or 3 forward-backward cycles one after the other (turning points not repeated; the
+  ``Cycles`` setting and the truth's ``sweep_cycles`` say how many), every forward leg at the
+  run's forward CNP and every backward leg at its backward CNP, with fresh noise from that
+  stream.
 * It runs at fixed Vg and V_DS, sampled every 1 s (three runs in four) or 0.5 s: dark 60 s, then
   1-3 times light 60 s followed by dark, 180 s between lights and ``max(180 s, 3.5 tau)`` (in
   10 s steps) after the last, so every It run has a dark segment longer than 3 tau. The dark
@@ -83,6 +88,7 @@ OXIDE_C_G = {90: 3.84e-8, 300: 1.15e-8}
 BROKEN_KINDS = ("truncated", "missing_metadata", "non_numeric")
 BROKEN_FRACTION = 1.0 / 60.0
 MEASURED_FRACTION = 0.9
+MULTI_CYCLE_FRACTION = 0.2
 VG_START_V, VG_END_V = -30.0, 30.0
 CNP_LIMITS_V = (-12.0, 15.0)
 CNP_RELAXATION_DAYS = 20.0
@@ -115,6 +121,7 @@ TRUTH_COLUMNS = [
     "n0_cm2",
     "r_contact_ohm",
     "illuminated",
+    "sweep_cycles",
     "tau_s",
     "beta",
     "i_inf_a",
@@ -216,9 +223,11 @@ def _light(rng: np.random.Generator, on: bool) -> tuple[int, float]:
 
 
 def _sweep(
-    rng: np.random.Generator, proc: str, props: dict, cnp_day: float
+    rng: np.random.Generator, proc: str, props: dict, cnp_day: float, cycles_rng: np.random.Generator
 ) -> tuple[list, list, str, np.ndarray, dict]:
-    """An IVg or VVg forward-backward sweep: header settings, column labels, row format, table, truth."""
+    """An IVg or VVg sweep of one or more forward-backward cycles: header settings, column
+    labels, row format, table, truth. ``cycles_rng`` decides the cycles and draws the noise of
+    the repeated ones, so that ``rng`` draws what a one-cycle sweep always drew."""
     step = props["vg_step_v"]
     n_fwd = int(round((VG_END_V - VG_START_V) / step)) + 1
     forward = np.round(np.linspace(VG_START_V, VG_END_V, n_fwd), 6)
@@ -250,6 +259,19 @@ def _sweep(
         t = np.concatenate([[0.0], np.cumsum(dt[:-1])])
         table = np.column_stack([vg, props["ids_ua"] / 1e6 * resistance * (1.0 + noise), t])
         labels, row = ["Vg (V)", "VDS (V)", "t (s)"], "%.2f,%.6e,%.3f\n"
+    cycles = int(cycles_rng.integers(2, 4)) if cycles_rng.random() < MULTI_CYCLE_FRACTION else 1
+    if cycles > 1:
+        settings.append(("Cycles", str(cycles)))
+        repeat = np.concatenate([vg[1:]] * (cycles - 1))
+        cnp_of = np.concatenate([np.where(np.arange(vg.size) < n_fwd, cnp_fwd, cnp_bwd)[1:]] * (cycles - 1))
+        r_more = _resistance(props, repeat, cnp_of)
+        noise_more = cycles_rng.uniform(0.001, 0.005) * cycles_rng.standard_normal(repeat.size)
+        if proc == "IVg":
+            more = np.column_stack([repeat, props["vds_v"] / r_more * (1.0 + noise_more)])
+        else:
+            t_more = table[-1, 2] + np.cumsum(props["step_time_s"] + cycles_rng.uniform(0.0, 0.02, repeat.size))
+            more = np.column_stack([repeat, props["ids_ua"] / 1e6 * r_more * (1.0 + noise_more), t_more])
+        table = np.vstack([table, more])
     truth = {
         "v_cnp_fwd_v": cnp_fwd,
         "v_cnp_bwd_v": cnp_bwd,
@@ -258,6 +280,7 @@ def _sweep(
         "n0_cm2": props["n0_cm2"],
         "r_contact_ohm": props["r_contact_ohm"],
         "illuminated": illuminated,
+        "sweep_cycles": cycles,
     }
     return settings, labels, row, table, truth
 
@@ -384,7 +407,8 @@ def write_demo_lab(
                 if proc == "It":
                     settings, labels, row, table, truth = _it(rng, props, cnp[day_index])
                 else:
-                    settings, labels, row, table, truth = _sweep(rng, proc, props, cnp[day_index])
+                    cycles_rng = np.random.default_rng([seed, chip, day_index, k, 1])
+                    settings, labels, row, table, truth = _sweep(rng, proc, props, cnp[day_index], cycles_rng)
                 text = _file_text(proc, chip, start_s, settings, labels, row, table)
                 if kind != "ok":
                     text = _break(text, kind, rng)
@@ -408,5 +432,6 @@ def write_demo_lab(
                 )
     truth = pd.DataFrame(rows, columns=TRUTH_COLUMNS)
     truth["segments"] = truth["segments"].astype("Int64")
+    truth["sweep_cycles"] = truth["sweep_cycles"].astype("Int64")
     truth["illuminated"] = truth["illuminated"].astype("boolean")
     return truth.sort_values("run_id", ignore_index=True)

@@ -15,12 +15,12 @@ import pandas as pd
 
 from .metrics import REQUIRED_COLUMNS, SWEEP_SETTING
 from .runfiles import read_run
-from .sweeps import charge_neutrality_point, resistance_ohm, split_sweep
+from .sweeps import charge_neutrality_point, resistance_ohm, split_legs
 from .transients import relaxation_fits
 
 
 def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
-    """CNP errors (V) of both legs of every readable sweep with modulation above 2, and tau
+    """CNP errors (V) of every leg (all cycles) of every readable sweep with modulation above 2, and tau
     and beta errors of every dark segment longer than 3 true tau, as fractions within the
     targets and worst cases."""
     raw_dir = Path(raw_dir)
@@ -30,8 +30,8 @@ def demo_accuracy(raw_dir: str | os.PathLike, truth: pd.DataFrame) -> dict:
         if row.proc in SWEEP_SETTING:
             vg, measured = (np.asarray(run.data[c], dtype=float) for c in REQUIRED_COLUMNS[row.proc])
             r = resistance_ohm(row.proc, run.meta[SWEEP_SETTING[row.proc]], measured)
-            forward, backward = split_sweep(vg)
-            for leg, true in ((forward, row.v_cnp_fwd_v), (backward, row.v_cnp_bwd_v)):
+            for number, leg in enumerate(split_legs(vg), start=1):
+                true = row.v_cnp_fwd_v if number % 2 else row.v_cnp_bwd_v
                 cnp = charge_neutrality_point(vg[leg], r[leg])
                 if cnp.r_max_ohm / cnp.r_min_ohm > 2:
                     cnp_err.append(cnp.cnp_v - true)

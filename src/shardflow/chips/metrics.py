@@ -25,6 +25,9 @@ segment                   Int64     Int64     dark-segment number (from 1) for `
                                               rows, null (<NA>) otherwise
 pair_previous_run_id      String    string    earlier run of a ``pair_*`` row, null (<NA>)
                                               otherwise
+leg                       Int64     Int64     sweep-leg number (from 1, file order) of
+                                              ``cnp_*``, ``hysteresis_v``, mobility and
+                                              ``pair_*`` rows, null (<NA>) otherwise
 ========================  ========  ========  ============================================
 
 Metrics (the methods are documented in :mod:`.sweeps` and :mod:`.transients`):
@@ -33,22 +36,25 @@ Metrics (the methods are documented in :mod:`.sweeps` and :mod:`.transients`):
 metric_name                             unit           procedures, definition
 ======================================  =============  ====================================
 cnp_fwd_v, cnp_bwd_v                    V              IVg, VVg: charge-neutrality point
-                                                       of the forward / backward leg
-hysteresis_v                            V              cnp_bwd_v - cnp_fwd_v
+                                                       of each forward (odd ``leg``) /
+                                                       backward (even ``leg``) leg
+hysteresis_v                            V              cnp_bwd_v(leg 2k) - cnp_fwd_v(leg
+                                                       2k - 1), on the backward leg 2k
 r_max_ohm                               ohm            largest resistance of the run
 modulation_ratio                        1              R_max / R_min over the run
 mobility_hole_cm2_vs,                   cm^2/(V*s)     field-effect mobility of the
-mobility_electron_cm2_vs                               forward leg, Vg < / > cnp_fwd_v
+mobility_electron_cm2_vs                               first leg, Vg < / > its cnp_fwd_v
 photoresponse_a                         A              It: mean over light-on steps of
                                                        I(end of light) - I(end of dark)
 photoresponse_rel                       1              It: mean over steps of that change
                                                        / I(end of dark)
 relax_tau_s, relax_beta,                s, 1, 1        It: stretched-exponential fit of
 relax_r_squared                                        each dark segment after light-off
-pair_cnp_shift_v                        V              IVg, VVg: cnp_fwd_v(run) -
-                                                       cnp_fwd_v(previous run)
+pair_cnp_shift_v                        V              IVg, VVg: CNP of leg ``leg`` of
+                                                       the run - that of the same leg of
+                                                       the previous run
 pair_max_abs_di_a                       A              IVg: max |I(run) - I(previous)| on
-                                                       the common Vg range, forward legs
+                                                       the common Vg range of that leg
 pair_max_abs_dvds_v                     V              VVg: the same for V_DS
 pair_skipped                            ""             a consecutive pair with no metric
 extraction_failed                       ""             a run that could not be processed
@@ -58,14 +64,18 @@ Flags (read the column as ``table["flags"]``: in pandas, ``table.flags`` is an a
 
 * CNP rows (cnp_*, hysteresis_v and pair_cnp_shift_v carry those of both legs or runs):
   ``cnp_at_edge``, ``weak_modulation``, ``implausible_vg``, ``cnp_unrefined``
-  (:func:`.sweeps.charge_neutrality_point`); ``no_backward_leg`` (one-way sweep: cnp_bwd_v and
-  hysteresis_v are NaN). r_max_ohm and modulation_ratio: ``weak_modulation`` (whole run).
+  (:func:`.sweeps.charge_neutrality_point`; a CNP beyond the leg's swept range is NaN with
+  ``cnp_at_edge``, and ``implausible_vg`` is judged against the run's swept gate range);
+  ``no_backward_leg`` (one-way sweep: one cnp_bwd_v and one hysteresis_v row, NaN, leg <NA>);
+  ``short_leg`` (NaN: a leg of fewer than 5 samples). r_max_ohm and modulation_ratio:
+  ``weak_modulation`` (whole run).
 * mobility rows: ``no_geometry`` (NaN: width_um, length_um, c_g_f_cm2 not all given and
   positive; the rows are kept so that a missing geometry is visible, not silent),
   ``branch_too_short``.
 * photoresponse rows: ``no_light_step`` (NaN), ``zero_dark_current``.
 * relax rows: ``poor_fit`` (R^2 < 0.9), ``short_segment`` (segment < 3 tau),
-  ``fit_at_bound``; NaN with ``too_few_points``, ``flat_segment``, ``unordered_time``, or
+  ``fit_at_bound``, ``compressed_exponential`` (beta > 1); NaN with ``too_few_points``,
+  ``flat_segment``, ``unordered_time``, or
   ``no_dark_segment`` (one row per relax metric, segment <NA>, when no light-off happened).
 * pair rows: ``insufficient_overlap`` (common Vg range < 1 V), ``run_failed`` (either run of
   the pair failed), ``unknown_start_time``, ``vds_differs`` / ``ids_differs`` (the two runs
@@ -74,13 +84,17 @@ Flags (read the column as ``table["flags"]``: in pandas, ``table.flags`` is an a
 Consecutive pairs: the sweep runs of each (chip_number, proc) are ordered by
 ``start_time_utc`` (then run_id; runs without a parseable time last), and every consecutive
 pair gives either its pair metrics or one ``pair_skipped`` row, on the later run's run_id
-with the earlier run's id in ``pair_previous_run_id``: n runs give n - 1 pairs.
+with the earlier run's id in ``pair_previous_run_id``: n runs give n - 1 pairs. A run whose
+settings say ``time_of_day_known: false`` (a described format that gave only the day) counts
+as having no start time. Like legs are
+compared: every leg number that both runs have gives its own pair rows (``leg``), so a
+forward leg is compared with a forward leg and a backward leg with a backward leg.
 
 Failures: a run whose data cannot be processed gives one ``extraction_failed`` row with the
 reason in ``flags``: ``missing_column:<name>``, ``non_numeric:<name>``,
 ``missing_setting:<key>``, ``unequal_column_lengths`` (the needed columns are not 1-D arrays
 of one length), ``all_nan``, ``too_few_points``, ``no_gate_sweep`` (Vg never changes),
-``short_forward_leg``, ``unknown_proc:<proc>``, or ``unexpected_error:<exception type>`` as a
+``short_first_leg``, ``unknown_proc:<proc>``, or ``unexpected_error:<exception type>`` as a
 last resort so that one run never stops its group.
 """
 
@@ -99,12 +113,12 @@ from .sweeps import (
     field_effect_mobility,
     max_abs_difference,
     resistance_ohm,
-    split_sweep,
+    split_legs,
 )
 from .transients import MIN_FIT_POINTS, photoresponse, relaxation_fits
 
 #: Version of the extraction methods, written on every row; bump it when a method changes.
-EXTRACTION_VERSION = "chips-metrics-1"
+EXTRACTION_VERSION = "chips-metrics-2"
 
 #: The long-format contract: one row per metric.
 METRIC_COLUMNS = (
@@ -117,8 +131,9 @@ METRIC_COLUMNS = (
     "flags",
     "extraction_version",
 )
-#: Columns after METRIC_COLUMNS: the dark segment of relax_* rows, the earlier run of pair_* rows.
-EXTRA_COLUMNS = ("segment", "pair_previous_run_id")
+#: Columns after METRIC_COLUMNS: the dark segment of relax_* rows, the earlier run of pair_*
+#: rows, the sweep leg of cnp, hysteresis, mobility and pair rows.
+EXTRA_COLUMNS = ("segment", "pair_previous_run_id", "leg")
 #: polars types of METRIC_COLUMNS then EXTRA_COLUMNS (every polars column is nullable).
 METRIC_SCHEMA = pl.Schema(
     {
@@ -132,12 +147,13 @@ METRIC_SCHEMA = pl.Schema(
         "extraction_version": pl.String,
         "segment": pl.Int64,
         "pair_previous_run_id": pl.String,
+        "leg": pl.Int64,
     }
 )
 #: pandas dtypes (``DataFrame.astype``) that a table read with pandas needs to match the
 #: contract: parquet files written by polars carry no pandas metadata, so pandas reads a
 #: segment column with nulls as float64 and the previous run ids as object.
-PANDAS_DTYPES = {"segment": "Int64", "pair_previous_run_id": "string"}
+PANDAS_DTYPES = {"segment": "Int64", "pair_previous_run_id": "string", "leg": "Int64"}
 
 #: Unit of every metric name.
 METRIC_UNITS = {
@@ -178,7 +194,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class Settings:
     """Thresholds of the extraction (units in the names; defaults as in issue 3 where it sets them).
 
-    ``vg_limit_v``: |V_cnp| above this is ``implausible_vg``; ``edge_steps``: samples from a
+    ``edge_steps``: samples from a
     leg's end within which a maximum is ``cnp_at_edge``; ``min_modulation``: R_max/R_min below
     this is ``weak_modulation``; ``peak_fraction``: CNP fit window (top fraction of the
     modulation); ``mobility_window_v``: span of the derivative window; ``min_overlap_v``: common
@@ -188,7 +204,6 @@ class Settings:
     shorter than this many tau is ``short_segment``.
     """
 
-    vg_limit_v: float = 80.0
     edge_steps: int = 2
     min_modulation: float = 2.0
     peak_fraction: float = 0.2
@@ -206,13 +221,20 @@ class _RunFailure(Exception):
 
 
 @dataclass(frozen=True)
-class _SweepSummary:
-    """What the consecutive-pair comparison needs from one sweep run."""
+class _Leg:
+    """What the consecutive-pair comparison needs from one sweep leg."""
 
-    vg: np.ndarray  # forward leg gate voltage (V)
-    measured: np.ndarray  # forward leg current (A, IVg) or V_DS (V, VVg)
+    vg: np.ndarray  # gate voltage (V)
+    measured: np.ndarray  # current (A, IVg) or V_DS (V, VVg)
     cnp_v: float
     cnp_flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _SweepSummary:
+    """What the consecutive-pair comparison needs from one sweep run: its legs by number."""
+
+    legs: dict[int, _Leg]
     setting: float  # V_DS (V) or fixed current (A)
 
 
@@ -267,7 +289,7 @@ def _geometry_scale(geometry: Mapping | None) -> dict | None:
 
 
 def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings):
-    """Metric rows (name, value, flags, segment) of one IVg/VVg run, and its pair summary."""
+    """Metric rows (name, value, flags, segment, leg) of one IVg/VVg run, and its pair summary."""
     proc = meta["proc"]
     setting = _setting(meta, SWEEP_SETTING[proc])
     vg, measured = _arrays(data, REQUIRED_COLUMNS[proc], MIN_LEG_POINTS)
@@ -279,55 +301,65 @@ def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings)
         vg, measured, r = vg[ok], measured[ok], r[ok]
     if np.ptp(vg) == 0:
         raise _RunFailure("no_gate_sweep")
-    forward, backward = split_sweep(vg)
-    if forward.stop - forward.start < MIN_LEG_POINTS:
-        raise _RunFailure("short_forward_leg")
+    legs = split_legs(vg)
+    if legs[0].stop - legs[0].start < MIN_LEG_POINTS:
+        raise _RunFailure("short_first_leg")
 
+    swept = (float(np.min(vg)), float(np.max(vg)))
     cnp_options = dict(
-        edge_steps=s.edge_steps,
-        vg_limit_v=s.vg_limit_v,
-        min_modulation=s.min_modulation,
-        peak_fraction=s.peak_fraction,
+        edge_steps=s.edge_steps, swept_range_v=swept, min_modulation=s.min_modulation, peak_fraction=s.peak_fraction
     )
-    fwd = charge_neutrality_point(vg[forward], r[forward], **cnp_options)
-    rows = [("cnp_fwd_v", fwd.cnp_v, fwd.flags)]
-    if backward is None:
-        rows += [(name, _NAN, ("no_backward_leg",)) for name in ("cnp_bwd_v", "hysteresis_v")]
-    else:
-        bwd = charge_neutrality_point(vg[backward], r[backward], **cnp_options)
-        rows += [
-            ("cnp_bwd_v", bwd.cnp_v, bwd.flags),
-            ("hysteresis_v", bwd.cnp_v - fwd.cnp_v, fwd.flags + bwd.flags),
-        ]
+    rows = []
+    summaries: dict[int, _Leg] = {}
+    for number, leg in enumerate(legs, start=1):
+        name = "cnp_fwd_v" if number % 2 else "cnp_bwd_v"
+        if leg.stop - leg.start < MIN_LEG_POINTS:
+            rows.append((name, _NAN, ("short_leg",), number))
+            continue
+        cnp = charge_neutrality_point(vg[leg], r[leg], **cnp_options)
+        rows.append((name, cnp.cnp_v, cnp.flags, number))
+        summaries[number] = _Leg(vg[leg], measured[leg], cnp.cnp_v, cnp.flags)
+    for number in range(2, len(legs) + 1, 2):
+        fwd, bwd = summaries.get(number - 1), summaries.get(number)
+        if fwd is None or bwd is None:
+            rows.append(("hysteresis_v", _NAN, ("short_leg",), number))
+        else:
+            rows.append(("hysteresis_v", bwd.cnp_v - fwd.cnp_v, fwd.cnp_flags + bwd.cnp_flags, number))
+    if len(legs) == 1:
+        rows += [(name, _NAN, ("no_backward_leg",), None) for name in ("cnp_bwd_v", "hysteresis_v")]
     r_max, r_min = float(np.max(r)), float(np.min(r))
     weak = ("weak_modulation",) if r_max < s.min_modulation * r_min else ()
-    rows += [("r_max_ohm", r_max, weak), ("modulation_ratio", r_max / r_min, weak)]
+    rows += [("r_max_ohm", r_max, weak, None), ("modulation_ratio", r_max / r_min, weak, None)]
 
     mobility_names = ("mobility_hole_cm2_vs", "mobility_electron_cm2_vs")
+    first = summaries[1]
     if geometry is None:
-        rows += [(name, _NAN, ("no_geometry",)) for name in mobility_names]
+        rows += [(name, _NAN, ("no_geometry",), 1) for name in mobility_names]
+    elif np.isnan(first.cnp_v):
+        rows += [(name, _NAN, ("no_cnp",), 1) for name in mobility_names]
     else:
         hole, electron = field_effect_mobility(
-            vg[forward], 1.0 / r[forward], fwd.cnp_v, window_v=s.mobility_window_v, **geometry
+            first.vg, 1.0 / r[legs[0]], first.cnp_v, window_v=s.mobility_window_v, **geometry
         )
-        rows += [(name, branch.mobility_cm2_vs, branch.flags) for name, branch in zip(mobility_names, (hole, electron))]
-    summary = _SweepSummary(vg[forward], measured[forward], fwd.cnp_v, fwd.flags, setting)
-    return [(name, value, flags, None) for name, value, flags in rows], summary
+        pairs = zip(mobility_names, (hole, electron))
+        rows += [(name, branch.mobility_cm2_vs, branch.flags, 1) for name, branch in pairs]
+    rows = [(name, value, flags, None, leg) for name, value, flags, leg in rows]
+    return rows, _SweepSummary(summaries, setting)
 
 
 def _transient_run(data: Mapping, s: Settings):
-    """Metric rows (name, value, flags, segment) of one It run."""
+    """Metric rows (name, value, flags, segment, leg) of one It run."""
     t, i, vl = _arrays(data, REQUIRED_COLUMNS["It"], MIN_FIT_POINTS)
     steps = photoresponse(i, vl, threshold_v=s.light_threshold_v, tail_fraction=s.tail_fraction, min_tail=s.min_tail)
     if steps.delta_a.size == 0:
-        rows = [(name, _NAN, ("no_light_step",), None) for name in ("photoresponse_a", "photoresponse_rel")]
+        rows = [(name, _NAN, ("no_light_step",), None, None) for name in ("photoresponse_a", "photoresponse_rel")]
     else:
         nonzero = steps.dark_a != 0
         rel_flags = () if nonzero.all() else ("zero_dark_current",)
         rel = float(np.mean(steps.delta_a[nonzero] / steps.dark_a[nonzero])) if nonzero.any() else _NAN
         rows = [
-            ("photoresponse_a", float(np.mean(steps.delta_a)), (), None),
-            ("photoresponse_rel", rel, rel_flags, None),
+            ("photoresponse_a", float(np.mean(steps.delta_a)), (), None, None),
+            ("photoresponse_rel", rel, rel_flags, None, None),
         ]
 
     fits = relaxation_fits(
@@ -335,11 +367,11 @@ def _transient_run(data: Mapping, s: Settings):
     )
     relax_names = ("relax_tau_s", "relax_beta", "relax_r_squared")
     if not fits:
-        rows += [(name, _NAN, ("no_dark_segment",), None) for name in relax_names]
+        rows += [(name, _NAN, ("no_dark_segment",), None, None) for name in relax_names]
     for seg in fits:
         fit = seg.fit
         values = (_NAN, _NAN, _NAN) if fit is None else (fit.tau_s, fit.beta, fit.r_squared)
-        rows += [(name, value, seg.flags, seg.segment) for name, value in zip(relax_names, values)]
+        rows += [(name, value, seg.flags, seg.segment, None) for name, value in zip(relax_names, values)]
     return rows
 
 
@@ -361,23 +393,24 @@ def _pair_rows(chain: list[tuple[dict, datetime | None, _SweepSummary | None]], 
         return (time is None, time or _EPOCH, str(meta["run_id"]))
 
     chain = sorted(chain, key=order)
-    rows = []
+    rows = []  # (meta, previous run_id, name, value, flags, leg)
     for (prev_meta, prev_time, prev), (meta, time, cur) in zip(chain[:-1], chain[1:]):
         base = ("unknown_start_time",) if prev_time is None or time is None else ()
         key = (meta, prev_meta["run_id"])
         if prev is None or cur is None:
-            rows.append((*key, "pair_skipped", _NAN, base + ("run_failed",)))
-            continue
-        diff, _ = max_abs_difference(prev.vg, prev.measured, cur.vg, cur.measured, min_overlap_v=s.min_overlap_v)
-        if np.isnan(diff):
-            rows.append((*key, "pair_skipped", _NAN, base + ("insufficient_overlap",)))
+            rows.append((*key, "pair_skipped", _NAN, base + ("run_failed",), None))
             continue
         proc = meta["proc"]
         same = abs(cur.setting - prev.setting) <= 1e-6 * abs(prev.setting)
         differs = () if same else (PAIR_SETTING_FLAG[proc],)
-        shift_flags = base + prev.cnp_flags + cur.cnp_flags
-        rows.append((*key, "pair_cnp_shift_v", cur.cnp_v - prev.cnp_v, shift_flags))
-        rows.append((*key, PAIR_DIFFERENCE[proc], diff, base + differs))
+        for number in sorted(set(prev.legs) & set(cur.legs)):
+            a, b = prev.legs[number], cur.legs[number]
+            diff, _ = max_abs_difference(a.vg, a.measured, b.vg, b.measured, min_overlap_v=s.min_overlap_v)
+            if np.isnan(diff):
+                rows.append((*key, "pair_skipped", _NAN, base + ("insufficient_overlap",), number))
+                continue
+            rows.append((*key, "pair_cnp_shift_v", b.cnp_v - a.cnp_v, base + a.cnp_flags + b.cnp_flags, number))
+            rows.append((*key, PAIR_DIFFERENCE[proc], diff, base + differs, number))
     return rows
 
 
@@ -404,12 +437,12 @@ def extract_group(
     Returns
     -------
     polars DataFrame with :data:`METRIC_SCHEMA` (:data:`METRIC_COLUMNS` then
-    :data:`EXTRA_COLUMNS`), sorted by run_id, metric_name, segment, pair_previous_run_id. Bad
+    :data:`EXTRA_COLUMNS`), sorted by run_id, metric_name, segment, leg, pair_previous_run_id. Bad
     runs and pairs become flagged rows; this function does not raise for bad data.
     """
     s = settings or Settings()
     geom = _geometry_scale(geometry)
-    records = []  # (meta, metric_name, value, flags, segment, previous run_id)
+    records = []  # (meta, metric_name, value, flags, segment, previous run_id, leg)
     chains: dict[tuple, list] = {}
     for meta, data in runs:
         proc = meta.get("proc")
@@ -422,19 +455,21 @@ def extract_group(
             else:
                 raise _RunFailure(f"unknown_proc:{proc}")
         except _RunFailure as failure:
-            rows = [("extraction_failed", _NAN, (failure.args[0],), None)]
+            rows = [("extraction_failed", _NAN, (failure.args[0],), None, None)]
         except Exception as error:  # noqa: BLE001 -- one run must never stop its group
-            rows = [("extraction_failed", _NAN, (f"unexpected_error:{type(error).__name__}",), None)]
-        records += [(meta, name, value, flags, segment, None) for name, value, flags, segment in rows]
+            rows = [("extraction_failed", _NAN, (f"unexpected_error:{type(error).__name__}",), None, None)]
+        records += [(meta, name, value, flags, segment, None, leg) for name, value, flags, segment, leg in rows]
         if proc in SWEEP_PROCS:
             chain = chains.setdefault((meta.get("chip_number"), proc), [])
-            chain.append((meta, _start_time(meta.get("start_time_utc")), summary))
+            known = meta.get("time_of_day_known", True) is not False  # False: a day folder's date only
+            chain.append((meta, _start_time(meta.get("start_time_utc")) if known else None, summary))
     for chain in chains.values():
         records += [
-            (meta, name, value, flags, None, previous) for meta, previous, name, value, flags in _pair_rows(chain, s)
+            (meta, name, value, flags, None, previous, leg)
+            for meta, previous, name, value, flags, leg in _pair_rows(chain, s)
         ]
 
-    records.sort(key=lambda r: (str(r[0]["run_id"]), r[1], r[4] or 0, str(r[5] or "")))
+    records.sort(key=lambda r: (str(r[0]["run_id"]), r[1], r[4] or 0, r[6] or 0, str(r[5] or "")))
     return pl.DataFrame(
         [
             (
@@ -448,8 +483,9 @@ def extract_group(
                 EXTRACTION_VERSION,
                 segment,
                 previous,
+                leg,
             )
-            for meta, name, value, flags, segment, previous in records
+            for meta, name, value, flags, segment, previous, leg in records
         ],
         schema=METRIC_SCHEMA,
         orient="row",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import matplotlib
@@ -11,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .sweeps import charge_neutrality_point, resistance_ohm, split_sweep  # noqa: E402
+from .sweeps import charge_neutrality_point, resistance_ohm, split_legs  # noqa: E402
 from .transients import light_segments, relaxation_fits  # noqa: E402
 
 
@@ -19,25 +20,49 @@ def _metric(metrics: pd.DataFrame, name: str) -> pd.DataFrame:
     return metrics.loc[metrics["metric_name"] == name, ["run_id", "chip_number", "value_float"]]
 
 
-def cnp_vs_time(manifest: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
-    """Forward-leg charge-neutrality point of every IVg run against its start time, one colour
-    per chip; illuminated runs (LED voltage > 0) as open markers."""
-    cnp = _metric(metrics, "cnp_fwd_v").merge(
-        manifest[manifest["proc"] == "IVg"][["run_id", "start_time_utc", "led_voltage_v"]], on="run_id"
+def illuminated(manifest: pd.DataFrame) -> pd.Series:
+    """True for runs taken under light: LED voltage > 0, or a ``light`` setting that is true
+    (a described format's metadata); False otherwise."""
+    light = manifest["settings"].map(lambda text: json.loads(text).get("light") is True)
+    return (manifest["led_voltage_v"].fillna(0) > 0) | light
+
+
+def cnp_points(manifest: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """The points of the CNP-against-time plot: the first leg's CNP of every IVg run with a
+    value (NaN rows, where no CNP lies in the swept range, are left out), with its start
+    ``time``, ``lit`` (:func:`illuminated`) and ``good`` (no flag), in time order."""
+    rows = metrics[(metrics["metric_name"] == "cnp_fwd_v") & (metrics["leg"] == 1)]
+    ivg = manifest[manifest["proc"] == "IVg"]
+    cnp = rows[["run_id", "chip_number", "value_float", "flags"]].merge(
+        ivg[["run_id", "start_time_utc"]].assign(lit=illuminated(ivg)), on="run_id"
     )
     cnp["time"] = pd.to_datetime(cnp["start_time_utc"])
+    cnp["good"] = cnp["flags"] == ""
+    return cnp[cnp["value_float"].notna()].sort_values(["time", "run_id"], ignore_index=True)
+
+
+def cnp_vs_time(manifest: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
+    """Charge-neutrality point of the first leg of every IVg run against its start time
+    (:func:`cnp_points`), one colour per chip; illuminated runs as open markers. Values with
+    any flag are grey crosses, never joined to the good ones."""
+    cnp = cnp_points(manifest, metrics)
+    good = cnp["good"]
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    for i, (chip, runs) in enumerate(cnp.sort_values("time").groupby("chip_number")):
+    for i, (chip, runs) in enumerate(cnp[good].groupby("chip_number")):
         colour = f"C{i % 10}"
-        lit = runs["led_voltage_v"].fillna(0) > 0
+        lit = runs["lit"]
         ax.plot(runs.loc[~lit, "time"], runs.loc[~lit, "value_float"], "o-", ms=4, color=colour, label=f"chip {chip}")
         ax.plot(runs.loc[lit, "time"], runs.loc[lit, "value_float"], "o", ms=6, mfc="none", color=colour)
+    if (~good).any():
+        flagged = cnp[~good]
+        ax.plot(flagged["time"], flagged["value_float"], "x", ms=6, color="0.5", label="flagged (see flags column)")
     ax.set(
         xlabel="start time (UTC)",
-        ylabel="charge-neutrality point, forward leg (V)",
-        title="CNP drift per chip (filled: dark, open: illuminated)",
+        ylabel="charge-neutrality point, first leg (V)",
+        title="CNP drift per chip (filled: dark, open: illuminated, grey x: flagged)",
     )
-    ax.legend(fontsize=7, ncol=2)
+    if len(cnp):
+        ax.legend(fontsize=7, ncol=2)
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -71,10 +96,11 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
     if sweep is not None:
         meta, data = sweep
         vg, r = np.asarray(data["vg_v"]), resistance_ohm("IVg", meta["vds_v"], np.asarray(data["i_a"]))
-        forward, _ = split_sweep(vg)
+        forward = split_legs(vg)[0]
         cnp = charge_neutrality_point(vg[forward], r[forward])
         left.plot(vg[forward], r[forward] / 1e3, ".", ms=3, color="0.4")
-        left.axvline(cnp.cnp_v, color="tab:red", label=f"CNP {cnp.cnp_v:.2f} V")
+        if np.isfinite(cnp.cnp_v):
+            left.axvline(cnp.cnp_v, color="tab:red", label=f"CNP {cnp.cnp_v:.2f} V {','.join(cnp.flags)}")
         left.set(xlabel="gate voltage (V)", ylabel="resistance (kohm)", title=f"IVg {meta['run_id']}")
         left.legend()
     if transient is not None:

@@ -1,10 +1,11 @@
-"""Staging one date folder of run files into per-run parquet partitions.
+"""Staging one day folder of run files into per-run parquet partitions.
 
-Each readable run ``{raw_dir}/{date}/{name}.csv`` becomes
+Each file of a day folder is read with the first format that takes it (:mod:`.formats`; by
+default the instrument run CSVs ``{raw_dir}/{YYYY-MM-DD}/{name}.csv``). Each readable run becomes
 ``{stage_dir}/proc={proc}/date={date}/run_id={run_id}/part-000.parquet`` (the canonical data
 columns of ``runfiles.DATA_COLUMNS``, float64 in SI units, zstd), plus one row of the date's
-manifest fragment; a file that cannot be read becomes one row of the date's staging errors, and
-the date still succeeds.
+manifest fragment; a file that cannot be read, or that no format takes, becomes one row of the
+date's staging errors, and the date still succeeds.
 
 Staging and reading partitions use polars and numpy: a job that imports this module does not
 import pandas, which would add about 0.2 s to every job's start and exit (pyarrow imports it as
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from .runfiles import PROCEDURES, RunFileError, read_run, run_id
+from .formats import DEFAULT_FORMAT, Format, index_files, read_described
+from .runfiles import PROCEDURES, RunFileError, run_id
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,9 +61,18 @@ def partition_path(proc: str, date: str, run: str) -> str:
 
 
 def stage_date(
-    date_dir: str | os.PathLike, date: str, stage_dir: str | os.PathLike
+    date_dir: str | os.PathLike,
+    date: str,
+    stage_dir: str | os.PathLike,
+    formats: list[Format] | tuple[Format, ...] = (DEFAULT_FORMAT,),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Stage every ``*.csv`` of ``date_dir`` (in name order); return (manifest fragment, errors).
+    """Stage every file of the day folder ``date_dir`` (in name order) with the first of
+    ``formats`` that takes it; return (manifest fragment, errors).
+
+    A file that no format takes is an error row ("no format takes this file"); the formats'
+    sidecar index files, the files of an ``ignore`` format and hidden files (a name starting
+    with ``.``: Snakemake's ``.snakemake_timestamp``, ``.DS_Store``) are neither runs nor
+    errors.
 
     Both are polars frames, one row per file in name order: the manifest fragment has
     :data:`MANIFEST_SCHEMA` (``path`` relative to ``stage_dir``, ``source_file`` the run file's
@@ -73,9 +84,20 @@ def stage_date(
     for proc in PROCEDURES:
         (stage_dir / f"proc={proc}" / f"date={date}").mkdir(parents=True, exist_ok=True)
     rows, errors = [], []
-    for path in sorted(date_dir.glob("*.csv")):
+    indexes = index_files(list(formats))
+    for path in sorted(p for p in date_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if path.name in indexes:
+            continue
+        fmt = next((f for f in formats if f.takes(date_dir.name, path.name)), None)
+        if fmt is None:
+            tried = "; ".join(f"{f.name!r}: {f.files} in {f.folder}" for f in formats)
+            reason = f"{path}: no format takes this file (formats: {tried})"
+            errors.append({"date": date, "source_file": path.name, "reason": reason})
+            continue
+        if fmt.reader == "ignore":
+            continue
         try:
-            run = read_run(path)
+            run = read_described(fmt, path, date_dir.parent, date)
         except RunFileError as err:
             errors.append({"date": date, "source_file": path.name, "reason": str(err)})
             continue

@@ -30,24 +30,28 @@ import numpy as np
 MIN_LEG_POINTS = 5
 
 
-def split_sweep(vg: np.ndarray) -> tuple[slice, slice | None]:
-    """Split a gate sweep into its forward and backward legs at the turning point of Vg.
+def split_legs(vg: np.ndarray) -> list[slice]:
+    """Split a gate sweep into its legs, one per monotonic run of Vg, at every turning point.
 
-    The turning point is the first sample of the extreme gate voltage reached in the sweep's
-    initial direction: the sample farthest in Vg from the first sample decides the direction
-    (up if it lies above ``vg[0]``), and the turning index ``k`` is the first sample of the
-    maximum (up) or minimum (down) of ``vg``. Forward leg: ``vg[:k + 1]``; backward leg:
-    ``vg[k:]`` (both contain the turning sample). The backward leg is None for a one-way sweep
-    (``k`` is the last sample) or when it has fewer than :data:`MIN_LEG_POINTS` samples.
+    The direction of each step is the sign of ``diff(vg)``; a step of zero (a repeated
+    set-point) takes the direction of the step before it (the first nonzero step's, at the
+    start). A turning point is a sample where the direction changes; leg ``j`` runs from one
+    turning point (or the first sample) to the next (or the last sample), both included, so
+    consecutive legs share their turning sample. A forward-backward sweep -30 -> 30 -> -30 V
+    gives two legs, two such cycles four; a one-way sweep one. Legs alternate in direction:
+    odd legs (1, 3, ...) run in the sweep's first direction ("forward"), even legs back.
 
     Parameters
     ----------
     vg : gate voltage in file order (V), finite, at least two distinct values.
     """
-    far = int(np.argmax(np.abs(vg - vg[0])))
-    k = int(np.argmax(vg)) if vg[far] > vg[0] else int(np.argmin(vg))
-    backward = slice(k, len(vg)) if len(vg) - k >= MIN_LEG_POINTS else None
-    return slice(0, k + 1), backward
+    direction = np.sign(np.diff(vg))
+    nonzero = np.flatnonzero(direction)
+    # carry the last nonzero direction over zero steps (the first nonzero one before it)
+    carried = direction[nonzero][np.maximum(np.searchsorted(nonzero, np.arange(direction.size), side="right") - 1, 0)]
+    turns = (np.flatnonzero(carried[1:] != carried[:-1]) + 1).tolist()
+    bounds = [0, *turns, len(vg) - 1]
+    return [slice(a, b + 1) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def resistance_ohm(proc: str, setting: float, measured: np.ndarray) -> np.ndarray:
@@ -77,7 +81,7 @@ def charge_neutrality_point(
     r_ohm: np.ndarray,
     *,
     edge_steps: int = 2,
-    vg_limit_v: float = 80.0,
+    swept_range_v: tuple[float, float] | None = None,
     min_modulation: float = 2.0,
     peak_fraction: float = 0.2,
 ) -> Cnp:
@@ -102,13 +106,18 @@ def charge_neutrality_point(
     and the flag ``cnp_unrefined`` is set.
 
     Flags: ``cnp_at_edge`` (the raw maximum lies within ``edge_steps`` samples of either end
-    of the leg), ``weak_modulation`` (R_max / R_min < ``min_modulation``), ``implausible_vg``
-    (V_cnp outside the leg's swept range, or |V_cnp| > ``vg_limit_v``), ``cnp_unrefined``.
+    of the leg, or the vertex lies outside the leg's swept range: the leg may not reach its
+    Dirac point), ``weak_modulation`` (R_max / R_min < ``min_modulation``),
+    ``implausible_vg`` (the vertex lies outside ``swept_range_v``, the gate range of the whole
+    run, by default the leg's own), ``cnp_unrefined``. A vertex outside the leg's swept range
+    would be an extrapolation, and an unrefined maximum at the leg's end only a bound: in both
+    cases ``cnp_v`` is NaN (never a number that only looks measured), with ``cnp_at_edge``.
 
     Parameters
     ----------
     vg : gate voltage of the leg (V), finite, monotonic, at least :data:`MIN_LEG_POINTS` samples.
     r_ohm : resistance at each sample (ohm), finite and positive.
+    swept_range_v : (lowest, highest) gate voltage of the run the leg belongs to (V).
     """
     n = len(vg)
     i0 = int(np.argmax(r_ohm))
@@ -134,12 +143,16 @@ def charge_neutrality_point(
     else:
         cnp = float(vg[i0])
         flags.append("cnp_unrefined")
-    if i0 < edge_steps or i0 > n - 1 - edge_steps:
+    lowest, highest = float(np.min(vg)), float(np.max(vg))
+    if i0 < edge_steps or i0 > n - 1 - edge_steps or not lowest <= cnp <= highest:
         flags.append("cnp_at_edge")
     if r_max < min_modulation * r_min:
         flags.append("weak_modulation")
-    if not (np.min(vg) <= cnp <= np.max(vg)) or abs(cnp) > vg_limit_v:
+    run_low, run_high = swept_range_v or (lowest, highest)
+    if not run_low <= cnp <= run_high:
         flags.append("implausible_vg")
+    if not lowest <= cnp <= highest or {"cnp_at_edge", "cnp_unrefined"} <= set(flags):
+        cnp = float("nan")
     return Cnp(float(cnp), r_max, r_min, tuple(sorted(flags)))
 
 

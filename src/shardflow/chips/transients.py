@@ -266,7 +266,10 @@ def relaxation_fits(
 
     Flags: ``poor_fit`` (R^2 < ``min_r_squared``), ``short_segment`` (segment duration <
     ``min_taus`` x tau, so I_inf and tau are poorly separated), ``fit_at_bound`` (tau or beta
-    ended on a search bound); without a fit: ``too_few_points`` (fewer than
+    ended on a search bound), ``compressed_exponential`` (beta > 1: the decay is faster than
+    exponential at late times, which a dispersive (Kohlrausch) relaxation never is; such a fit
+    describes the segment's shape but its tau and beta are not a stretched relaxation's);
+    without a fit: ``too_few_points`` (fewer than
     :data:`MIN_FIT_POINTS` samples), ``flat_segment`` (constant current), ``unordered_time``
     (time not increasing).
 
@@ -299,5 +302,7 @@ def relaxation_fits(
             flags.append("short_segment")
         if fit.at_bound:
             flags.append("fit_at_bound")
+        if fit.beta > 1.0:
+            flags.append("compressed_exponential")
         results.append(SegmentRelaxation(number, start, stop, fit, tuple(sorted(flags))))
     return results

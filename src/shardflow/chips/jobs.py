@@ -1,0 +1,95 @@
+"""The per-shard chips jobs as one command line: ``python -m shardflow.chips.jobs STEP ...``.
+
+Rules chips_stage (one job per day folder) and chips_metrics (one per (chip, procedure) group)
+run these through `shell:` instead of `script:`: the `script:` preamble imports Snakemake into
+every job, a start-up cost paid by each of a large lab's hundred-odd jobs (docs/chips.md,
+Speed). Each step only moves data between its files and the library functions, like a rule
+script. The rules set POLARS_MAX_THREADS to their threads (with --cores N, N jobs already share
+the cores).
+
+    stage    --date D --folder DAY_FOLDER --formats JSON --stage-dir DIR --manifest OUT
+             --errors OUT --log LOG
+    metrics  --chip C --proc P --manifest FILE --stage-dir DIR [--geometry CSV] --log LOG
+             --output OUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+
+import polars as pl
+
+from shardflow.io import script_logger, write_polars
+
+from .formats import parse_formats
+from .metrics import extract_group
+from .staging import load_run, stage_date
+
+
+def stage(args: argparse.Namespace) -> None:
+    """Stage one day folder: partitions, the manifest fragment and the errors of the date."""
+    log = script_logger(args.log, "chips.stage")
+    formats = parse_formats(json.loads(args.formats), "rule chips_stage --formats")
+    manifest, errors = stage_date(args.folder, args.date, args.stage_dir, formats)
+    write_polars(manifest, args.manifest)
+    write_polars(errors, args.errors)
+    log.info(
+        "%s: %d runs staged (%s), %d files rejected",
+        args.date,
+        len(manifest),
+        ", ".join(f"{p} {n}" for p, n in sorted(Counter(manifest["proc"]).items())),
+        len(errors),
+    )
+    for reason in errors["reason"]:
+        log.warning("rejected %s", reason)
+
+
+def metrics(args: argparse.Namespace) -> None:
+    """Metrics of one (chip, procedure) group of the manifest."""
+    log = script_logger(args.log, "chips.metrics")
+    chip, proc = int(args.chip), args.proc
+    group = pl.read_parquet(args.manifest).filter((pl.col("chip_number") == chip) & (pl.col("proc") == proc))
+    runs = [load_run(args.stage_dir, row) for row in group.iter_rows(named=True)]
+    geometry = None
+    if args.geometry:
+        chips = pl.read_csv(args.geometry)
+        chips = chips.filter(pl.col("chip_number").cast(pl.Int64, strict=False) == chip)  # "7" and 7 match
+        geometry = chips.row(0, named=True) if len(chips) else None
+    table = extract_group(runs, geometry)
+    write_polars(table, args.output)
+    failed = table.filter(pl.col("metric_name") == "extraction_failed")
+    log.info(
+        "chip %d %s: %d runs, %d metric rows, %d runs failed extraction, geometry %s",
+        chip,
+        proc,
+        len(runs),
+        len(table),
+        len(failed),
+        "known" if geometry else "unknown",
+    )
+    for run_id, flags in failed.select("run_id", "flags").iter_rows():
+        log.warning("%s: %s", run_id, flags)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m shardflow.chips.jobs", description=__doc__.splitlines()[0])
+    steps = parser.add_subparsers(dest="step", required=True)
+    step = steps.add_parser("stage")
+    for option in ("--date", "--folder", "--formats", "--stage-dir", "--manifest", "--errors"):
+        step.add_argument(option, required=True)
+    step.set_defaults(run=stage)
+    step = steps.add_parser("metrics")
+    for option in ("--chip", "--proc", "--manifest", "--stage-dir", "--output"):
+        step.add_argument(option, required=True)
+    step.add_argument("--geometry")
+    step.set_defaults(run=metrics)
+    for step in steps.choices.values():
+        step.add_argument("--log", required=True)
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
