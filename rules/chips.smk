@@ -101,7 +101,7 @@ rule chips_metrics:
         mem_mb=1000,
     params:
         runs=chips_group_digest,
-        geometry=chips_geometry_option,
+        geometry=lambda wildcards, input: shell_option("--geometry", input.geometry),
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
         " --proc {wildcards.proc} --manifest {input.manifest:q} --stage-dir results/chips/stage"

@@ -83,13 +83,6 @@ def chips_geometry(wildcards):
     return [path] if CHIPS_IS_DEMO or os.path.exists(path) else []
 
 
-def chips_geometry_option(wildcards, input):
-    """The metrics job's --geometry option: the chips.csv input, if any."""
-    import shlex
-
-    return f"--geometry {shlex.quote(input.geometry[0])}" if input.geometry else ""
-
-
 def chips_date_input(wildcards):
     """Every file of a date's folder but hidden ones (a file no format takes becomes a staging
     error, so each is an input; an edited file restages its date) and the formats file, if any; for the demo,

@@ -1,8 +1,10 @@
 # What more than one pipeline's rules use: wildcard constraints, the registry of target rules
-# that `all` builds, and the error of an input that yields no shard. Each pipeline's own input
-# functions and constants live in its rules file, and run only when its rules are in the DAG.
+# that `all` builds, the error of an input that yields no shard, optional shell options. Each
+# pipeline's own input functions and constants live in rules/{pipeline}_inputs.smk, and run only
+# when its rules are in the DAG.
 
 import os
+import shlex
 from functools import lru_cache
 
 from snakemake.exceptions import WorkflowError
@@ -29,3 +31,9 @@ def no_shards(key, path, expected, found=None):
     there, by default a listing of the folder) and ``expected`` is the layout the pipeline
     reads."""
     raise WorkflowError(no_shards_message(key, path, found or folder_contents(path), expected))
+
+
+def shell_option(flag, values):
+    """``flag`` and the quoted path for a `shell:` command when an optional input list holds one
+    path, else nothing."""
+    return f"{flag} {shlex.quote(values[0])}" if values else ""

@@ -1,7 +1,6 @@
 # The nba pipeline's constants and input functions (included by rules/nba.smk). They read
 # the pipeline's folders only when called, that is when its rules are in the requested DAG.
 
-import shlex
 
 NBA = config["nba"]
 NBA_DEMO_DIR = "resources/demo/nba"
@@ -113,12 +112,6 @@ def nba_input_errors():
 def nba_date_files(step):
     """Input function: the per-date outputs of ``step`` for every date."""
     return lambda wildcards: expand(f"results/nba/{step}/{{date}}.parquet", date=nba_dates())
-
-
-def shell_option(flag, values):
-    """``flag`` and the quoted path for a `shell:` command when an optional input list holds one
-    path, else nothing."""
-    return f"{flag} {shlex.quote(values[0])}" if values else ""
 
 
 def nba_lines(wildcards):
