@@ -24,7 +24,8 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake  # noqa: E402
 
 from shardflow.chips.demo import demo_dates, write_demo_lab  # noqa: E402
 
@@ -72,18 +73,9 @@ def main() -> None:
         geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
         geometry.to_csv(tmp / "raw" / "chips.csv", index=False)
 
-        workdir = copy_workflow(tmp / "wf")
-        (workdir / "bench.yaml").write_text(
-            yaml.safe_dump({"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}})
-        )
+        workdir = make_workdir(tmp / "wf", {"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}})
         start = time.perf_counter()
-        subprocess.run(
-            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/chips/metrics.parquet"],
-            cwd=workdir,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        run_snakemake(workdir, "--cores", "2", "results/chips/metrics.parquet", timeout=None)
         workflow_s = time.perf_counter() - start
         jobs = len(list((workdir / "results/benchmarks/rules/chips").rglob("*.tsv")))
         job_s = sum(
