@@ -37,8 +37,8 @@ class Pipeline:
     demo_inputs: tuple[str, ...]
     #: Targets that build its final tables.
     targets: tuple[str, ...]
-    #: Every final output (tables and plots) of its target on the tiny demo.
-    outputs: tuple[str, ...]
+    #: Every final output (tables and plots) of its target on the tiny demo, under results/<name>/.
+    final_outputs: tuple[str, ...]
     #: The final tables of a finished workdir, without the columns that differ between runs.
     read_tables: Callable[[Path], dict[str, pd.DataFrame]]
     #: Globs of the per-shard outputs: one parquet file per finished shard.
@@ -56,6 +56,11 @@ class Pipeline:
     write_empty_input: Callable[[Path], None] = lambda folder: None
     #: Columns of the shard tables that legitimately differ between runs.
     volatile_columns: tuple[str, ...] = ()
+
+    @property
+    def outputs(self) -> list[str]:
+        """The paths of :attr:`final_outputs`, relative to the workdir."""
+        return [f"results/{self.name}/{output}" for output in self.final_outputs]
 
     @property
     def config(self) -> dict:
@@ -117,16 +122,13 @@ EXOPLANETS = Pipeline(
     },
     demo_inputs=(f"{EXO_DEMO}/catalog.csv", "resources/numba_cache/exoplanets.compiled"),
     targets=("results/exoplanets/features.parquet", "results/exoplanets/failed_samples.csv"),
-    outputs=tuple(
-        f"results/exoplanets/{name}"
-        for name in (
-            "features.parquet",
-            "features.csv",
-            "failed_samples.csv",
-            "plots/period_recovery.png",
-            "plots/sde_by_label.png",
-            "plots/diagnostics.png",
-        )
+    final_outputs=(
+        "features.parquet",
+        "features.csv",
+        "failed_samples.csv",
+        "plots/period_recovery.png",
+        "plots/sde_by_label.png",
+        "plots/diagnostics.png",
     ),
     read_tables=exoplanet_tables,
     shards=("results/exoplanets/features/batch_*.parquet",),
@@ -161,16 +163,13 @@ CHIPS = Pipeline(
     section={"demo": {"n_chips": 2, "n_days": 3, "runs_per_chip_day": 3}},
     demo_inputs=(f"{CHIPS_DEMO}/truth.csv",),
     targets=("results/chips/metrics.parquet", "results/chips/staging_errors.csv"),
-    outputs=tuple(
-        f"results/chips/{name}"
-        for name in (
-            "manifest.parquet",
-            "staging_errors.csv",
-            "metrics.parquet",
-            "plots/cnp_vs_time.png",
-            "plots/photoresponse.png",
-            "plots/example_fits.png",
-        )
+    final_outputs=(
+        "manifest.parquet",
+        "staging_errors.csv",
+        "metrics.parquet",
+        "plots/cnp_vs_time.png",
+        "plots/photoresponse.png",
+        "plots/example_fits.png",
     ),
     read_tables=chips_tables,
     shards=("results/chips/stage/manifest/date=*.parquet", "results/chips/metrics/chip=*/proc=*.parquet"),
@@ -198,11 +197,7 @@ NBA = Pipeline(
     section={"demo": {"n_teams": 4, "roster_size": 10, "start_date": NBA_START, "n_dates": 6}},
     demo_inputs=(f"{NBA_DEMO}/truth/players.csv",),
     targets=("results/nba/ml_feature_store.parquet",),
-    outputs=(
-        "results/nba/ml_feature_store.parquet",
-        "results/nba/plots/feature_distributions.png",
-        "results/nba/plots/player_form.png",
-    ),
+    final_outputs=("ml_feature_store.parquet", "plots/feature_distributions.png", "plots/player_form.png"),
     read_tables=nba_tables,
     shards=(
         "results/nba/player_game_summary/*.parquet",
@@ -240,15 +235,12 @@ LUNAR = Pipeline(
     section={"demo": {"days": LUNAR_DAYS, "spectra_per_day": 100}},
     demo_inputs=(f"{LUNAR_DEMO}/truth.parquet",),
     targets=("results/lunar/potential.parquet", "results/lunar/read_errors.csv"),
-    outputs=tuple(
-        f"results/lunar/{name}"
-        for name in (
-            "potential.parquet",
-            "read_errors.csv",
-            "plots/timeseries.png",
-            "plots/map_1998-04.png",
-            "plots/map_1998-05.png",
-        )
+    final_outputs=(
+        "potential.parquet",
+        "read_errors.csv",
+        "plots/timeseries.png",
+        "plots/map_1998-04.png",
+        "plots/map_1998-05.png",
     ),
     read_tables=lunar_tables,
     shards=("results/lunar/months/*.parquet", "results/lunar/errors/*.parquet"),
