@@ -1,20 +1,20 @@
-"""Shared by the benchmark scripts: where results go and what machine produced them."""
+"""Shared by the benchmark scripts: where results go and what machine produced them. They run
+the workflow with the tests' helpers (``tests/workdir.py``: a temporary copy of the workflow and
+the real ``snakemake`` run in it)."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
-import shutil
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "results" / "benchmarks"
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-WORKFLOW_PARTS = ("Snakefile", "config", "rules", "scripts", "profiles", "envs", "report")
 os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO_ROOT / "resources" / "numba_cache"))
+sys.path.insert(0, str(REPO_ROOT / "tests"))  # workdir.py
 
 
 def machine() -> dict:
@@ -43,13 +43,3 @@ def write_result(name: str, result: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"benchmark": name, "machine": machine(), **result}, indent=2) + "\n")
     return path
-
-
-def copy_workflow(dest: Path) -> Path:
-    """Copy the workflow definition (not results or resources) into ``dest``, so a benchmark
-    runs snakemake on fresh outputs without touching the repository's."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in WORKFLOW_PARTS:
-        src = REPO_ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)
-    return dest

@@ -29,7 +29,8 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake  # noqa: E402
 
 from shardflow.chips.demo import demo_dates, write_demo_lab  # noqa: E402
 
@@ -77,10 +78,7 @@ def main() -> None:
         geometry = truth[["chip_number", "width_um", "length_um", "c_g_f_cm2"]].drop_duplicates("chip_number")
         geometry.to_csv(tmp / "raw" / "chips.csv", index=False)
 
-        workdir = copy_workflow(tmp / "wf")
-        (workdir / "bench.yaml").write_text(
-            yaml.safe_dump({"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}})
-        )
+        workdir = make_workdir(tmp / "wf", {"pipelines": ["chips"], "chips": {"raw_dir": str(tmp / "raw")}})
 
         def in_process(stage: Path) -> tuple[float, dict]:
             start = time.perf_counter()
@@ -94,13 +92,7 @@ def main() -> None:
 
         loop_before_s, loop = in_process(tmp / "stage_a")
         start = time.perf_counter()
-        subprocess.run(
-            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/chips/metrics.parquet"],
-            cwd=workdir,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        run_snakemake(workdir, "--cores", "2", "results/chips/metrics.parquet", timeout=None)
         workflow_s = time.perf_counter() - start
         loop_after_s, _ = in_process(tmp / "stage_c")
         bench = list((workdir / "results/benchmarks/rules/chips").rglob("*.tsv"))

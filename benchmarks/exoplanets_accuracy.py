@@ -17,11 +17,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, write_result  # noqa: E402
+from workdir import SNAKEMAKE  # noqa: E402
 
 from shardflow.exoplanets.evaluation import recovery_summary  # noqa: E402
 from shardflow.exoplanets.features import Settings, target_features  # noqa: E402
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 REAL = REPO_ROOT.parent / "shared" / "data" / "lightcurves"
 #: Known planets of the real files (../shared/data/README.md); stellar radius and mass in
 #: solar units where TLS needs them (TOI-263 is an M dwarf).

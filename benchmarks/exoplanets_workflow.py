@@ -23,23 +23,18 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake  # noqa: E402
 
 TARGET = "results/exoplanets/features.parquet"
 
 
 def snakemake(workdir: Path, *args: str) -> float:
+    """Wall seconds of ``snakemake *args`` in ``workdir``."""
     start = time.perf_counter()
-    subprocess.run(
-        [SNAKEMAKE, "--configfile", "bench.yaml", *args],
-        cwd=workdir,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    run_snakemake(workdir, *args, timeout=None)
     return time.perf_counter() - start
 
 
@@ -76,8 +71,7 @@ def main() -> None:
     config = {"exoplanets": {"batch_size": args.batch_size, "demo": {"n_targets": args.n_targets}}}
 
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = copy_workflow(Path(tmp))
-        (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
+        workdir = make_workdir(Path(tmp), config)
         # inputs, the validated catalog and compiled kernels first, untimed
         snakemake(
             workdir, "--cores", "2", "results/exoplanets/catalog.parquet", "resources/numba_cache/exoplanets.compiled"

@@ -22,10 +22,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake  # noqa: E402
 
 from shardflow.lunar.demo import write_demo  # noqa: E402
 from shardflow.lunar.kernels import write_moon_pck  # noqa: E402
@@ -61,20 +60,13 @@ def main() -> None:
         generate_s = time.perf_counter() - start
         size_mb = sum(p.stat().st_size for p in (root / "er").glob("*.TAB")) / 1e6
 
-        workdir = copy_workflow(Path(tmp) / "wf")
         config = {
             "pipelines": ["lunar"],
             "lunar": {"er_dir": str(root / "er"), "kernels": [str(root / "kernels" / "lp_demo_orbit.bsp")]},
         }
-        (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
+        workdir = make_workdir(Path(tmp) / "wf", config)
         start = time.perf_counter()
-        subprocess.run(
-            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", "results/lunar/months/1998-04.parquet"],
-            cwd=workdir,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        run_snakemake(workdir, "--cores", "2", "results/lunar/months/1998-04.parquet", timeout=None)
         workflow_s = time.perf_counter() - start
         job = (workdir / "results/benchmarks/rules/lunar/month/1998-04.tsv").read_text().splitlines()
         job = dict(zip(job[0].split("\t"), job[1].split("\t"), strict=True))

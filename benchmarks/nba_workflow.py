@@ -24,10 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake  # noqa: E402
 
 from shardflow.nba.demo import demo_dates, write_demo_season  # noqa: E402
 
@@ -107,7 +106,6 @@ def main() -> None:
         )
         generate_s = time.perf_counter() - start
 
-        workdir = copy_workflow(tmp / "wf")
         config = {
             "pipelines": ["nba"],
             "nba": {
@@ -116,16 +114,10 @@ def main() -> None:
                 "window_days": args.window_days,
             },
         }
-        (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
+        workdir = make_workdir(tmp / "wf", config)
         start = time.perf_counter()
         limit = ["--max-jobs-per-timespan", args.max_jobs_per_timespan] if args.max_jobs_per_timespan else []
-        subprocess.run(
-            [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2", *limit, "results/nba/ml_feature_store.parquet"],
-            cwd=workdir,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        run_snakemake(workdir, "--cores", "2", *limit, "results/nba/ml_feature_store.parquet", timeout=None)
         workflow_s = time.perf_counter() - start
         times = job_times(workdir)
         rows = sum(1 for _ in (workdir / "results/nba/ml_feature_store").glob("*.parquet"))

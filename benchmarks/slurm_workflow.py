@@ -29,21 +29,18 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import REPO_ROOT, write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake  # noqa: E402
 
 SLURM_SH = REPO_ROOT / "tests" / "cluster" / "slurm.sh"
 SLURM_PROFILES = ["--profile", "profiles/slurm", "--profile", str(REPO_ROOT / "tests" / "cluster" / "profile")]
 
 
 def run(workdir: Path, *args: str) -> tuple[float, str]:
+    """Wall seconds and output (stdout and stderr) of ``snakemake *args`` in ``workdir``."""
     start = time.perf_counter()
-    result = subprocess.run(
-        [SNAKEMAKE, "--configfile", "bench.yaml", *args], cwd=workdir, capture_output=True, text=True
-    )
-    wall_s = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"snakemake {' '.join(args)} failed in {workdir}:\n{(result.stdout + result.stderr)[-3000:]}")
-    return wall_s, result.stdout + result.stderr
+    result = run_snakemake(workdir, *args, timeout=None)
+    return time.perf_counter() - start, result.stdout + result.stderr
 
 
 def job_seconds(workdir: Path) -> list[float]:
@@ -66,8 +63,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             runs = {}
             for name, extra in (("local", ["--cores", "2"]), ("slurm", SLURM_PROFILES)):
-                workdir = copy_workflow(Path(tmp) / name)
-                (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
+                workdir = make_workdir(Path(tmp) / name, config)
                 wall_s, log = run(workdir, *extra)
                 runs[name] = {"wall_s": wall_s, "jobs": job_seconds(workdir), "log": log}
     finally:

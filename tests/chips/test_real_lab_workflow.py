@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from workdir import REPO_ROOT, chips_tables, make_workdir, run_snakemake
+from pipelines import chips_tables
+from workdir import REPO_ROOT, make_workdir, run_snakemake
 
 from shardflow.chips.metrics import PANDAS_DTYPES
 from shardflow.chips.sweeps import split_legs

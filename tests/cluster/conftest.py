@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,6 @@ import pytest
 HERE = Path(__file__).resolve().parent
 SLURM_SH = HERE / "slurm.sh"
 STATE_DIR = Path(os.environ.get("SHARDFLOW_SLURM_DIR", "/tmp/shardflow-slurm"))
-
-sys.path.insert(0, str(HERE.parent / "workflow"))  # workdir.py: the workflow-test helpers
 
 #: Wall times of the runs, printed in the terminal summary: {label: (seconds, SLURM jobs)}.
 WALL_TIMES = pytest.StashKey[dict]()

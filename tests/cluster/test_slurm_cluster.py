@@ -14,42 +14,16 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from pipelines import PIPELINES
 from workdir import make_workdir, run_snakemake, snakemake_cmd, tables_equal
 
-
-@dataclass(frozen=True)
-class Pipeline:
-    config: dict  #: the pipeline's section of a tiny demo configuration
-    tables: tuple[str, ...]  #: its final tables, under results/<pipeline>/
-    varying: tuple[str, ...] = field(default=())  #: columns that legitimately differ between runs
-
-
-#: The pipelines under test, each with a tiny configuration and its final tables.
-PIPELINES = {
-    "exoplanets": Pipeline(
-        {"batch_size": 2, "demo": {"n_targets": 8}, "plots": {"diagnostics": 1}},
-        ("features.parquet", "failed_samples.csv"),
-        varying=("runtime_s",),  # CPU seconds per target
-    ),
-    "chips": Pipeline(
-        {"demo": {"n_chips": 3, "n_days": 4, "runs_per_chip_day": 3}},
-        ("manifest.parquet", "metrics.parquet", "staging_errors.csv"),
-    ),
-    "nba": Pipeline(
-        {"demo": {"n_teams": 4, "roster_size": 10, "n_dates": 6}},
-        ("ml_feature_store.parquet",),
-    ),
-    "lunar": Pipeline(
-        {"demo": {"days": ["1998-04-11", "1998-04-20", "1998-05-11"], "spectra_per_day": 100}},
-        ("potential.parquet", "read_errors.csv"),
-    ),
-}
-CONFIG = {"pipelines": list(PIPELINES), **{name: p.config for name, p in PIPELINES.items()}}
+#: The tiny demo of every pipeline (tests/pipelines.py), all in one run.
+CONFIG = {"pipelines": list(PIPELINES), **{name: p.section for name, p in PIPELINES.items()}}
 
 #: The faults: a job that asks for TINY_MEM_MB, and a job that is scancel-ed while it runs.
 OVER_MEMORY_RULE = "exoplanets_merge"
@@ -68,14 +42,12 @@ def final_tables(workdir: Path) -> dict[str, pd.DataFrame]:
     """Every final table of every pipeline, without the columns that vary between runs."""
     tables = {}
     for name, pipeline in PIPELINES.items():
-        for table in pipeline.tables:
-            path = workdir / "results" / name / table
-            assert path.exists(), (
-                f"{path} is missing: the run stopped early ({progress(workdir)}); "
+        for target in pipeline.targets:
+            assert (workdir / target).exists(), (
+                f"{target} is missing: the run stopped early ({progress(workdir)}); "
                 "see docs/cluster.md, 'A run that ends early'"
             )
-            frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-            tables[f"{name}/{table}"] = frame.drop(columns=[c for c in pipeline.varying if c in frame.columns])
+        tables |= {f"{name}/{table}": frame for table, frame in pipeline.read_tables(workdir).items()}
     return tables
 
 

@@ -3,17 +3,13 @@ at the end of the session (settings: ``faults_harness``; JSON output: ``faults_r
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
+import faults_report
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))  # workdir.py
-
-import faults_report  # noqa: E402
-from faults_harness import SEED, Lab  # noqa: E402
-from faults_pipelines import PIPELINES  # noqa: E402
+from faults_harness import SEED, Lab
+from pipelines import PIPELINES
 
 STARTED = time.monotonic()
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from faults_pipelines import Pipeline
+from pipelines import Pipeline
 from workdir import make_workdir, snakemake_cmd, tables_equal
 
 SEED = int(os.environ.get("SHARDFLOW_FAULTS_SEED", "20261122"))
@@ -203,11 +203,11 @@ class Lab:
         CPU seconds (snakemake and all its jobs): the span of a run as the trials start it (the
         first run in a workdir is slower), and a check that two runs agree."""
         lab = cls(pipeline, make_workdir(root / "workdir", pipeline.config), root / "snapshots")
-        lab.run_ok("--cores", "2", *pipeline.prepare)
+        lab.run_ok("--cores", "2", *pipeline.demo_inputs)
         lab.save("base")
         lab.run_ok(*lab.tables_args())
         lab.reference = pipeline.read_tables(lab.workdir)
-        lab.reference_shards = {path: lab.read_shard(path) for path in file_states(lab.workdir, pipeline.shards)}
+        lab.reference_shards = pipeline.shard_tables(lab.workdir)
         lab.save("reference")
         lab.restore("base")
         start_time, start_cpu = time.monotonic(), children_cpu_s()
@@ -232,15 +232,10 @@ class Lab:
         shutil.rmtree(self.workdir)
         shutil.copytree(self.snapshots / state, self.workdir, symlinks=True)
 
-    def read_shard(self, path: str) -> pd.DataFrame:
-        """A per-shard table without the columns that legitimately differ between runs."""
-        table = pd.read_parquet(self.workdir / path)
-        return table.drop(columns=[c for c in self.pipeline.volatile_columns if c in table.columns])
-
     def assert_reference_results(self) -> None:
         """Every shard table and every final table equals the reference run's."""
-        shards = file_states(self.workdir, self.pipeline.shards)
+        shards = self.pipeline.shard_tables(self.workdir)
         assert shards.keys() == self.reference_shards.keys()
-        for path in shards:
-            pd.testing.assert_frame_equal(self.read_shard(path), self.reference_shards[path], obj=path)
+        for path, table in shards.items():
+            pd.testing.assert_frame_equal(table, self.reference_shards[path], obj=path)
         tables_equal(self.pipeline.read_tables(self.workdir), self.reference)

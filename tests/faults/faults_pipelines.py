@@ -1,10 +1,10 @@
-"""The pipelines under fault injection, one :class:`Pipeline` entry each, in :data:`PIPELINES`.
+"""The faults of each pipeline, one :class:`FaultCases` entry each, in :data:`FAULT_CASES`.
 
-An entry says what the generic fault tests need: a tiny configuration, the targets that build
-its inputs and its final tables, where its finished shards are, how to read its final tables,
-how to damage one of its input files in its real format and where to put such a file, which
-writes to crash in, and malformed configurations with the key each error must name. To add a
-pipeline, write its entry below and add it to :data:`PIPELINES`; every test picks it up.
+The pipelines themselves (tiny configuration, targets, shards, table readers) are described
+once, in the registry ``tests/pipelines.py``. An entry here adds what only the fault tests need:
+how to damage one of the pipeline's input files in its real format and where to put such a file,
+which writes to crash in, and malformed configurations with the key each error must name. To
+add a pipeline, write its registry entry and its entry below; every fault test picks it up.
 """
 
 from __future__ import annotations
@@ -20,28 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from workdir import chips_tables
+from pipelines import CHIPS_DEMO, EXO_DEMO, LUNAR_DEMO, NBA_DEMO, NBA_START
 
 
 @dataclass(frozen=True)
-class Pipeline:
-    name: str
-    #: Workflow config of the fault runs (``pipelines:`` only this one, tiny sizes).
-    config: dict
-    #: Targets built once before any fault: the pipeline's (demo) inputs.
-    prepare: tuple[str, ...]
-    #: Targets of the faulted runs: the final tables.
-    targets: tuple[str, ...]
-    #: Globs of the per-shard outputs: one parquet file per finished shard.
-    shards: tuple[str, ...]
-    #: The final tables of a finished workdir, without columns that legitimately differ.
-    read_tables: Callable[[Path], dict[str, pd.DataFrame]]
-    #: Columns of the shard tables that legitimately differ between runs.
-    volatile_columns: tuple[str, ...]
+class FaultCases:
     #: The input format the readers take, and damaged versions of a good file of it, by name.
     input_format: str
     damages: dict[str, Callable[[bytes], bytes]]
-    #: A good input file of a workdir whose ``prepare`` targets are built.
+    #: A good input file of a workdir whose demo inputs are built.
     sample_input: Callable[[Path], Path]
     #: Put an extra input file with these bytes where the pipeline reads it, named after ``name``
     #: (unique, no suffix) where the pipeline lets files have any name, else under a new name of
@@ -85,17 +72,6 @@ FITS_DAMAGES = {
     "html-error-page": lambda data: b"<html><head><title>502 Bad Gateway</title></head><body>502</body></html>\n",
 }
 
-EXO_DEMO = "resources/demo/exoplanets"
-
-
-def exoplanet_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    out = workdir / "results" / "exoplanets"
-    return {
-        "features": pd.read_parquet(out / "features.parquet").drop(columns=["runtime_s"]),
-        "features_csv": pd.read_csv(out / "features.csv").drop(columns=["runtime_s"]),
-        "failed": pd.read_csv(out / "failed_samples.csv"),
-    }
-
 
 def add_exoplanet_target(workdir: Path, name: str, data: bytes) -> str:
     """A new catalog row, a copy of the first target's (as text, so no number changes), whose
@@ -110,18 +86,7 @@ def add_exoplanet_target(workdir: Path, name: str, data: bytes) -> str:
     return f"{name}.fits"
 
 
-EXOPLANETS = Pipeline(
-    name="exoplanets",
-    # a planet and the demo's 3 broken files, in 2 batches (each job spends ~3 s importing)
-    config={
-        "pipelines": ["exoplanets"],
-        "exoplanets": {"batch_size": 2, "demo": {"n_targets": 4}, "search": {"period_max_days": 4.0}},
-    },
-    prepare=(f"{EXO_DEMO}/catalog.csv", "resources/numba_cache/exoplanets.compiled"),
-    targets=("results/exoplanets/features.parquet", "results/exoplanets/failed_samples.csv"),
-    shards=("results/exoplanets/features/batch_*.parquet",),
-    read_tables=exoplanet_tables,
-    volatile_columns=("runtime_s",),
+EXOPLANETS = FaultCases(
     input_format="FITS light curve (TESS SPOC)",
     damages=FITS_DAMAGES,
     sample_input=lambda workdir: workdir / EXO_DEMO / "lightcurves" / "DEMO-0001.fits",
@@ -172,7 +137,7 @@ CSV_DAMAGES = {
     "empty": lambda data: b"",
 }
 
-CHIPS_RAW = "resources/demo/chips/raw"
+CHIPS_RAW = f"{CHIPS_DEMO}/raw"
 
 
 def chips_sample_run(workdir: Path) -> Path:
@@ -189,14 +154,7 @@ def add_chips_run(workdir: Path, name: str, data: bytes) -> str:
     return f"{name}.csv"
 
 
-CHIPS = Pipeline(
-    name="chips",
-    config={"pipelines": ["chips"], "chips": {"demo": {"n_chips": 2, "n_days": 3, "runs_per_chip_day": 3}}},
-    prepare=("resources/demo/chips/truth.csv",),
-    targets=("results/chips/metrics.parquet", "results/chips/staging_errors.csv"),
-    shards=("results/chips/stage/manifest/date=*.parquet", "results/chips/metrics/chip=*/proc=*.parquet"),
-    read_tables=chips_tables,
-    volatile_columns=(),
+CHIPS = FaultCases(
     input_format="instrument run CSV (PyMeasure layout)",
     damages=CSV_DAMAGES,
     sample_input=chips_sample_run,
@@ -225,9 +183,8 @@ CHIPS = Pipeline(
 
 # --- nba: stats.nba.com date files (JSON) -------------------------------------------------
 
-NBA_DEMO = "resources/demo/nba"
-#: The demo's first date: the date file that damaged copies are made of.
-NBA_SAMPLE_DATE = "2024-10-22"
+#: The date file that damaged copies are made of: the demo's first.
+NBA_SAMPLE_DATE = NBA_START
 #: A copy of the demo's date files, as the workdir's own ``nba.boxscores_dir`` (inputs test).
 NBA_OWN_BOXSCORES = "resources/fault_inputs/nba/boxscores"
 
@@ -278,10 +235,6 @@ JSON_DAMAGES = {
 }
 
 
-def nba_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"features": pd.read_parquet(workdir / "results/nba/ml_feature_store.parquet")}
-
-
 def add_nba_date(workdir: Path, name: str, data: bytes) -> str:
     """A new date file after the last date. The demo reads only its configured dates, so the
     first extra file makes a copy of the demo's date files the workdir's ``boxscores_dir`` (and
@@ -305,22 +258,7 @@ def nba_rejections(workdir: Path) -> list[str]:
     return [line for log in logs for line in log.read_text().splitlines() if " ERROR " in line]
 
 
-NBA = Pipeline(
-    name="nba",
-    # 4 teams, 6 dates: 18 per-date jobs (~0.3 s each) and the merge
-    config={
-        "pipelines": ["nba"],
-        "nba": {"demo": {"n_teams": 4, "roster_size": 10, "start_date": NBA_SAMPLE_DATE, "n_dates": 6}},
-    },
-    prepare=(f"{NBA_DEMO}/truth/players.csv",),
-    targets=("results/nba/ml_feature_store.parquet",),
-    shards=(
-        "results/nba/player_game_summary/*.parquet",
-        "results/nba/composite_factors/*.parquet",
-        "results/nba/ml_feature_store/*.parquet",
-    ),
-    read_tables=nba_tables,
-    volatile_columns=(),
+NBA = FaultCases(
     input_format="date file of stats.nba.com responses (ScoreboardV2, BoxScoreTraditionalV2, ShotChartDetail; JSON)",
     damages=JSON_DAMAGES,
     sample_input=lambda workdir: workdir / NBA_DEMO / "boxscores" / f"{NBA_SAMPLE_DATE}.json",
@@ -347,7 +285,6 @@ NBA = Pipeline(
 
 # --- lunar: Lunar Prospector ER 3D day files (PDS TAB) -------------------------------------
 
-LUNAR_DEMO = "resources/demo/lunar"
 #: A copy of the demo's day files, as the workdir's own ``lunar.er_dir`` (inputs test).
 LUNAR_OWN_ER = "resources/fault_inputs/lunar/er"
 
@@ -393,17 +330,6 @@ TAB_DAMAGES = {
 }
 
 
-def lunar_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    """The final tables with pandas' nullable dtypes: a damaged file brings nulls into integer
-    columns (``spec_no`` of a spectrum cut short, ``line`` of an unreadable file), which would
-    otherwise turn them float for the rows of every file."""
-    out = workdir / "results" / "lunar"
-    return {
-        "potential": pd.read_parquet(out / "potential.parquet", dtype_backend="numpy_nullable"),
-        "errors": pd.read_csv(out / "read_errors.csv", dtype_backend="numpy_nullable"),
-    }
-
-
 def _er_day(name: str) -> date:
     """The day of an ER 3D file name 3DYYMMDD.TAB (YY >= 90 is 19YY)."""
     year = int(name[2:4])
@@ -425,18 +351,7 @@ def add_lunar_day(workdir: Path, name: str, data: bytes) -> str:
     return file_name
 
 
-LUNAR = Pipeline(
-    name="lunar",
-    # three short days in two months (1998-04-20 is the demo's malformed file): two month jobs
-    config={
-        "pipelines": ["lunar"],
-        "lunar": {"demo": {"days": ["1998-04-11", "1998-04-20", "1998-05-11"], "spectra_per_day": 100}},
-    },
-    prepare=(f"{LUNAR_DEMO}/truth.parquet",),
-    targets=("results/lunar/potential.parquet", "results/lunar/read_errors.csv"),
-    shards=("results/lunar/months/*.parquet", "results/lunar/errors/*.parquet"),
-    read_tables=lunar_tables,
-    volatile_columns=(),
+LUNAR = FaultCases(
     input_format="ER 3D day file (PDS TAB, Lunar Prospector)",
     damages=TAB_DAMAGES,
     sample_input=lambda workdir: workdir / LUNAR_DEMO / "er" / "3D980411.TAB",
@@ -463,4 +378,4 @@ LUNAR = Pipeline(
 )
 
 
-PIPELINES: dict[str, Pipeline] = {p.name: p for p in (EXOPLANETS, CHIPS, NBA, LUNAR)}
+FAULT_CASES: dict[str, FaultCases] = {"exoplanets": EXOPLANETS, "chips": CHIPS, "nba": NBA, "lunar": LUNAR}

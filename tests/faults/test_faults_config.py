@@ -1,9 +1,9 @@
 """A malformed config (unknown key, wrong type, bad enum, out of range) in any pipeline's section
 stops the run before anything is built, with a schema error that names the key.
 
-Each registry entry lists malformed configs of its section and the text (Snakemake's rendering
-of the jsonschema error: ``'key' was unexpected``, ``On instance['section']['key']``) that must
-appear; the top-level keys are checked here.
+Each pipeline's fault cases (faults_pipelines.py) list malformed configs of its section and the
+text (Snakemake's rendering of the jsonschema error: ``'key' was unexpected``,
+``On instance['section']['key']``) that must appear; the top-level keys are checked here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import faults_report
 import pytest
 from faults_harness import start
-from faults_pipelines import PIPELINES
+from faults_pipelines import FAULT_CASES
 from workdir import make_workdir
 
 FAULT = "malformed config"
@@ -24,8 +24,8 @@ TOP_LEVEL = [
 ]
 CASES = [
     (f"{name}-{i}", name, config, expected)
-    for name, pipeline in PIPELINES.items()
-    for i, (config, expected) in enumerate(pipeline.bad_configs)
+    for name, cases in FAULT_CASES.items()
+    for i, (config, expected) in enumerate(cases.bad_configs)
 ] + [(f"top-{i}", "all", config, expected) for i, (config, expected) in enumerate(TOP_LEVEL)]
 
 

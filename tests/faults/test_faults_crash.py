@@ -5,7 +5,7 @@ The shim (``shim/sitecustomize.py``) lets the write finish, cuts the file to hal
 (what the disk holds when the writer dies mid-way) and then either ends the job with
 ``os._exit`` while snakemake lives on (mode ``job``: a crashed or OOM-killed job) or SIGKILLs the
 whole process group from inside the write (mode ``node``: a power cut or a lost node, so nobody
-cleans up). Each pipeline names, in its registry entry, shard writes to crash in: atomic writes
+cleans up). Each pipeline names, in its fault cases (faults_pipelines.py), shard writes to crash in: atomic writes
 (a temporary file renamed into place) and in-place writes inside a directory output.
 
 Trusted output means a file at an output path with no incomplete marker. After the crash, the
@@ -19,14 +19,14 @@ from __future__ import annotations
 import faults_report
 import pytest
 from faults_harness import incomplete_outputs, injected, kill_group, run, shim_env, start, stray_temp_files
-from faults_pipelines import PIPELINES
+from faults_pipelines import FAULT_CASES
 
 FAULT = "crash mid-write"
 pytestmark = pytest.mark.slow  # minutes of real snakemake runs: a CI step of its own
 CASES = [
-    pytest.param(name, case, mode, id=f"{name}-{pipeline.crash_writes[case][0].rsplit('/', 1)[-1]}-{mode}")
-    for name, pipeline in PIPELINES.items()
-    for case in range(len(pipeline.crash_writes))
+    pytest.param(name, case, mode, id=f"{name}-{cases.crash_writes[case][0].rsplit('/', 1)[-1]}-{mode}")
+    for name, cases in FAULT_CASES.items()
+    for case in range(len(cases.crash_writes))
     for mode in ("job", "node")
 ]
 
@@ -39,7 +39,7 @@ def inside(path: str, outputs: set[str]) -> bool:
 @pytest.mark.parametrize("name, case, mode", CASES)
 def test_a_crash_mid_write_leaves_no_trusted_output_and_a_rerun_redoes_the_shard(labs, name, case, mode, tmp_path):
     lab = labs[name]
-    output, pattern, what = lab.pipeline.crash_writes[case]
+    output, pattern, what = FAULT_CASES[name].crash_writes[case]
     with faults_report.timed(FAULT):
         faults_report.add(FAULT, "crashes leaving no trusted output / crashes", name, 0, 1)
         lab.restore("reference")

@@ -37,7 +37,7 @@ from faults_harness import (
     run,
     start,
 )
-from faults_pipelines import PIPELINES
+from pipelines import PIPELINES
 
 FAULT = "kill -9 of the whole workflow"
 pytestmark = pytest.mark.slow  # minutes of real snakemake runs: a CI step of its own

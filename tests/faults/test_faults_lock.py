@@ -2,7 +2,7 @@
 lock error; the first run then finishes and its tables equal the reference (nothing corrupted).
 
 The first run redoes one shard of the finished reference; the shim holds that shard's write
-(the first crash point of the pipeline's registry entry) until the second runs are over, so they
+(the first crash point of the pipeline's fault cases) until the second runs are over, so they
 meet a run that is certainly in the middle of its work, however slow the machine. The last test
 holds the first run at an earlier moment: after Snakemake took its lock, before the workflow
 recorded who holds it.
@@ -13,7 +13,8 @@ from __future__ import annotations
 import faults_report
 import pytest
 from faults_harness import LOCK_REFUSED, injected, kill_group, locks, run, shim_env, start, wait_for
-from faults_pipelines import PIPELINES
+from faults_pipelines import FAULT_CASES
+from pipelines import PIPELINES
 
 FAULT = "second snakemake while one runs"
 pytestmark = pytest.mark.slow  # minutes of real snakemake runs: a CI step of its own
@@ -23,7 +24,7 @@ SECOND_RUNS = 2
 def start_held(lab, tmp_path, **hold):
     """Redo the first crash-point shard of ``lab``'s reference with the shim holding the run as
     ``hold`` says; return the run and the file whose creation releases it."""
-    output, pattern, _ = lab.pipeline.crash_writes[0]
+    output, pattern, _ = FAULT_CASES[lab.pipeline.name].crash_writes[0]
     lab.restore("reference")
     for path in (output, *lab.pipeline.targets):
         (lab.workdir / path).unlink()

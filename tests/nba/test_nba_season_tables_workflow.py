@@ -8,16 +8,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))  # workdir.py
-from workdir import make_workdir, run_snakemake  # noqa: E402
+from workdir import make_workdir, run_snakemake
 
 DATES = [f"2022-01-0{d}" for d in range(1, 9)]
 NEW_DATE = "2022-01-09"

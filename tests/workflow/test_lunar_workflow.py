@@ -1,5 +1,6 @@
-"""The lunar pipeline run by the real snakemake: demo run, rerun, a kill, a new day, malformed and
-unreadable files, and --cores 1 against --cores 2."""
+"""The lunar pipeline run by the real snakemake: what its tiny demo's tables hold (a malformed
+file among them), a new day, an unreadable file. The tests every pipeline passes (rerun, kill,
+--cores 1, missing and empty inputs) are in test_pipelines.py."""
 
 from __future__ import annotations
 
@@ -8,29 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
+from pipelines import lunar_tables
+from workdir import make_workdir, run_snakemake
 
 from shardflow.lunar.demo import demo_file_name, write_demo
 from shardflow.lunar.kernels import write_moon_pck
-
-#: Three short demo days in two months; 1998-04-20 is the malformed file.
-DAYS = ["1998-04-11", "1998-04-20", "1998-05-11"]
-DEMO = {"pipelines": ["lunar"], "lunar": {"demo": {"days": DAYS, "spectra_per_day": 100}}}
-
-
-def lunar_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    out = workdir / "results" / "lunar"
-    tables = {"potential": pd.read_parquet(out / "potential.parquet"), "errors": pd.read_csv(out / "read_errors.csv")}
-    for path in sorted((out / "months").glob("*.parquet")):
-        tables[path.stem] = pd.read_parquet(path)
-    return tables
-
-
-@pytest.fixture(scope="module")
-def lunar_reference(tmp_path_factory) -> Path:
-    workdir = make_workdir(tmp_path_factory.mktemp("lunar_reference"), DEMO)
-    run_snakemake(workdir, "--cores", "2")
-    return workdir
 
 
 @pytest.fixture(scope="module")
@@ -49,21 +32,11 @@ def days(tmp_path_factory) -> Path:
     return root
 
 
-def test_full_run_reports_the_malformed_file_keeps_its_spectra_and_a_rerun_has_nothing_to_do(lunar_reference):
-    out = lunar_reference / "results" / "lunar"
-    for name in (
-        "potential.parquet",
-        "read_errors.csv",
-        "plots/timeseries.png",
-        "plots/map_1998-04.png",
-        "plots/map_1998-05.png",
-        "months/1998-04.parquet",
-        "months/1998-05.parquet",
-    ):
-        assert (out / name).stat().st_size > 0, name
-    tables = lunar_tables(lunar_reference)
+def test_the_demo_reports_the_malformed_file_and_keeps_its_other_spectra(reference):
+    workdir = reference("lunar")
+    tables = lunar_tables(workdir)
     potential, errors = tables["potential"], tables["errors"]
-    truth = pd.read_parquet(lunar_reference / "resources/demo/lunar/truth.parquet")
+    truth = pd.read_parquet(workdir / "resources/demo/lunar/truth.parquet")
     assert len(potential) == len(truth) == 300
     per_file = potential.groupby(["source_file", "status"]).size().to_dict()
     assert per_file == {
@@ -82,27 +55,6 @@ def test_full_run_reports_the_malformed_file_keeps_its_spectra_and_a_rerun_has_n
     ok = potential[potential["status"] == "ok"]
     assert (ok["sc_status"] == "ok").all() and (ok["surface_status"] == "ok").any()
     assert potential["time_utc"].is_monotonic_increasing
-
-    again = run_snakemake(lunar_reference, "--cores", "2")
-    assert "Nothing to be done" in again.stdout + again.stderr
-
-
-def test_one_core_and_two_cores_give_identical_tables(lunar_reference, tmp_path):
-    workdir = make_workdir(tmp_path / "one_core", DEMO)
-    run_snakemake(workdir, "--cores", "1")
-    tables_equal(lunar_tables(workdir), lunar_tables(lunar_reference))
-
-
-def test_kill_then_rerun_gives_the_uninterrupted_tables(lunar_reference, tmp_path):
-    workdir = make_workdir(tmp_path / "killed", DEMO)
-    months = workdir / "results" / "lunar" / "months"
-    done = kill_after_first_jobs(workdir, "results/logs/lunar/month")
-    finished = {m: (months / f"{m}.parquet").stat().st_mtime_ns for m in done}
-    assert len(finished) == 1
-    run_snakemake(workdir, "--cores", "1")
-    for month, mtime in finished.items():
-        assert (months / f"{month}.parquet").stat().st_mtime_ns == mtime, f"{month} was processed again"
-    tables_equal(lunar_tables(workdir), lunar_tables(lunar_reference))
 
 
 def test_a_new_day_reruns_only_its_month_and_an_unreadable_file_is_reported(days, tmp_path):

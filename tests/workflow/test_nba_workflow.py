@@ -1,6 +1,7 @@
-"""The nba pipeline run by the real snakemake on a tiny demo league: full run and nothing to
-do, a new date, a corrected old date (exactly the dates whose window holds it), a kill, a
-malformed date file, and --cores 1 against --cores 2."""
+"""The nba pipeline run by the real snakemake: what its tiny demo league's tables hold, a new
+date, a corrected old date (exactly the dates whose window holds it), a malformed date file.
+The tests every pipeline passes (rerun, kill, --cores 1, missing and empty inputs) are in
+test_pipelines.py."""
 
 from __future__ import annotations
 
@@ -9,27 +10,16 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import polars as pl
 import pytest
-from workdir import kill_after_first_jobs, make_workdir, run_snakemake, tables_equal
+from pipelines import NBA, NBA_START
+from workdir import make_workdir, run_snakemake
 
 from shardflow.nba.demo import demo_dates, write_demo_season
 
-DEMO = {"pipelines": ["nba"], "nba": {"demo": {"n_teams": 4, "roster_size": 10, "n_dates": 6}}}
 MERGED = "results/nba/ml_feature_store.parquet"
 PER_DATE = ("player_game_summary", "composite_factors", "ml_feature_store")
-DATES = demo_dates("2024-10-22", 7)
-
-
-def nba_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    """The merged feature store and every per-date table, read with pandas."""
-    out = workdir / "results" / "nba"
-    tables = {"merged": pd.read_parquet(out / "ml_feature_store.parquet")}
-    for step in PER_DATE:
-        for path in sorted((out / step).glob("*.parquet")):
-            tables[f"{step}/{path.name}"] = pd.read_parquet(path)
-    return tables
+DATES = demo_dates(NBA_START, 7)
 
 
 def planned(workdir: Path, *args: str) -> set[tuple[str, str | None]]:
@@ -50,13 +40,6 @@ def mtimes(workdir: Path) -> dict[str, int]:
 
 def per_date_jobs(dates) -> set[tuple[str, str]]:
     return {(rule, d) for d in dates for rule in ("nba_composite_factors", "nba_feature_store")}
-
-
-@pytest.fixture(scope="module")
-def nba_reference(tmp_path_factory) -> Path:
-    workdir = make_workdir(tmp_path_factory.mktemp("nba_reference"), DEMO)
-    run_snakemake(workdir, "--cores", "2")
-    return workdir
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +64,9 @@ def local_workdir(season: Path, dest: Path, dates: list[str], **nba) -> Path:
     return make_workdir(dest / "wf", config)
 
 
-def test_full_run_then_nothing_to_do(nba_reference):
-    out = nba_reference / "results" / "nba"
-    for name in ("ml_feature_store.parquet", "plots/feature_distributions.png", "plots/player_form.png"):
-        assert (out / name).stat().st_size > 0, name
-    dates = demo_dates("2024-10-22", 6)
+def test_the_demo_has_every_date_of_every_step_and_season_averages_from_the_second_date(reference):
+    out = reference("nba") / "results" / "nba"
+    dates = demo_dates(NBA_START, NBA.section["demo"]["n_dates"])
     for step in PER_DATE:
         assert sorted(p.stem for p in (out / step).glob("*.parquet")) == dates
     merged = pl.read_parquet(out / "ml_feature_store.parquet")
@@ -93,26 +74,6 @@ def test_full_run_then_nothing_to_do(nba_reference):
     assert len(merged) == len(rosters) and merged["feature_version"].unique().to_list() == ["v1"]
     assert merged.filter(pl.col("game_date") == merged["game_date"].min())["points_avg_season"].is_null().all()
     assert merged.filter(pl.col("game_date") == merged["game_date"].max())["points_avg_season"].is_not_null().any()
-    again = run_snakemake(nba_reference, "-n")
-    assert "Nothing to be done" in again.stdout + again.stderr
-
-
-def test_one_core_and_two_cores_give_identical_tables(nba_reference, tmp_path):
-    workdir = make_workdir(tmp_path / "one_core", DEMO)
-    run_snakemake(workdir, "--cores", "1", MERGED)
-    tables_equal(nba_tables(workdir), nba_tables(nba_reference))
-
-
-def test_kill_then_rerun_gives_the_uninterrupted_tables(nba_reference, tmp_path):
-    workdir = make_workdir(tmp_path / "killed", DEMO)
-    done = kill_after_first_jobs(workdir, "results/logs/nba/summary")
-    summaries = workdir / "results" / "nba" / "player_game_summary"
-    finished = {d: (summaries / f"{d}.parquet").stat().st_mtime_ns for d in done}
-    assert 1 <= len(finished) < 6
-    run_snakemake(workdir, "--cores", "1", MERGED)
-    for d, mtime in finished.items():
-        assert (summaries / f"{d}.parquet").stat().st_mtime_ns == mtime, f"{d} was summarised again"
-    tables_equal(nba_tables(workdir), nba_tables(nba_reference))
 
 
 def test_a_new_date_computes_only_that_date(season, tmp_path):

@@ -1,5 +1,5 @@
-"""Helpers of the workflow tests: a temporary copy of the workflow, and running the real
-``snakemake`` in it."""
+"""A temporary copy of the workflow and the real ``snakemake`` run in it: what the workflow
+tests, the fault suite, the cluster tests and the benchmarks run the pipelines with."""
 
 from __future__ import annotations
 
@@ -14,18 +14,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ("Snakefile", "config", "rules", "scripts", "profiles", "envs", "report")
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-
-#: A tiny demo: 8 targets (5 real signals or stars, 3 broken files) in 4 batches.
-TINY_CONFIG = {
-    "pipelines": ["exoplanets"],
-    "exoplanets": {"batch_size": 2, "demo": {"n_targets": 8}, "plots": {"diagnostics": 1}},
-}
-
-#: Columns that legitimately differ between runs (CPU seconds per target).
-NONDETERMINISTIC = ["runtime_s"]
 
 
 def make_workdir(path: Path, config: dict) -> Path:
@@ -42,8 +33,11 @@ def snakemake_cmd(*args: str) -> list[str]:
     return [SNAKEMAKE, "--configfile", "test.yaml", *args]
 
 
-def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run snakemake in ``workdir`` (the default profile applies), return the result."""
+def run_snakemake(
+    workdir: Path, *args: str, check: bool = True, timeout: float | None = 600
+) -> subprocess.CompletedProcess:
+    """Run snakemake in ``workdir`` (the default profile applies; ``timeout`` seconds, None for
+    none), return the result."""
     result = subprocess.run(
         snakemake_cmd(*args), cwd=workdir, capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
     )
@@ -80,22 +74,3 @@ def tables_equal(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None
     assert a.keys() == b.keys()
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
-
-
-def final_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    """The final tables of the exoplanet pipeline, without the run-time column."""
-    out = workdir / "results" / "exoplanets"
-    return {
-        "features": pd.read_parquet(out / "features.parquet").drop(columns=NONDETERMINISTIC),
-        "failed": pd.read_csv(out / "failed_samples.csv"),
-    }
-
-
-def chips_tables(workdir: Path) -> dict[str, pd.DataFrame]:
-    """The final tables of the chips pipeline."""
-    out = workdir / "results" / "chips"
-    return {
-        "manifest": pd.read_parquet(out / "manifest.parquet"),
-        "metrics": pd.read_parquet(out / "metrics.parquet"),
-        "errors": pd.read_csv(out / "staging_errors.csv"),
-    }
