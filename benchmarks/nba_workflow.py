@@ -55,7 +55,7 @@ t = {"summary": [], "composite_factors": [], "feature_store": []}
 for d in dates:
     t0 = time.perf_counter()
     boxscore = read_date_file(root / "boxscores" / f"{d}.json", d)
-    s = player_game_summary(boxscore, d, d, read_lines(root / "lines" / f"{d}.csv"))
+    s = player_game_summary(boxscore, d, d, read_lines(root / "lines" / f"{d}.csv"), season_types=nba["season_types"])
     write_summary(s, out / f"{d}.parquet")
     t["summary"].append(time.perf_counter() - t0)
 for d in dates:

@@ -31,7 +31,11 @@ def features_by_date(root, window_days=None) -> dict[str, tuple[pl.DataFrame, pl
     """(composite factors, feature vectors) of every date, computed as the workflow does."""
     summaries = {
         d: player_game_summary(
-            read_date_file(root / "boxscores" / f"{d}.json", d), d, f"{d}.json", read_lines(root / "lines" / f"{d}.csv")
+            read_date_file(root / "boxscores" / f"{d}.json", d),
+            d,
+            f"{d}.json",
+            read_lines(root / "lines" / f"{d}.csv"),
+            season_types=NBA["season_types"],
         )
         for d in DATES
     }

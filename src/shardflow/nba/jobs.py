@@ -46,7 +46,9 @@ def summary(args: argparse.Namespace) -> None:
         log.error("unreadable: %s", err)
         write_summary(pl.DataFrame(schema=SUMMARY_SCHEMA), args.output, unreadable=str(err))
         return
-    table = player_game_summary(box, args.date, os.path.basename(args.boxscores), lines, args.season_types.split(","))
+    table = player_game_summary(
+        box, args.date, os.path.basename(args.boxscores), lines, season_types=args.season_types.split(",")
+    )
     write_summary(table, args.output)
     log.info(
         "%s: %d games, %d player rows (%d DNP), %d with a points line, %d games with a shot chart",
