@@ -307,15 +307,21 @@ def write_demo(
     seed: int,
     pck: str | os.PathLike,
     malformed_day: str | None,
-    spacecraft: dict,
+    spacecraft: dict | None = None,
 ):
     """Write the demo (module docstring) under ``out_dir``; return the truth as a polars frame
     (one row per spectrum, days in the given order). ``pck`` is the Moon PCK
     (:func:`.kernels.write_moon_pck`), ``spacecraft`` the config's
-    ``lunar.spacecraft`` (see_peak_yield, see_peak_energy_ev in eV: the secondary emission)."""
+    ``lunar.spacecraft`` (see_peak_yield, see_peak_energy_ev in eV: the secondary emission);
+    None takes that section's defaults from ``config/schema.yaml``."""
     import polars as pl
     import spiceypy
 
+    if spacecraft is None:
+        from shardflow.config import schema_defaults
+
+        spacecraft = schema_defaults()["lunar"]["spacecraft"]
+    see = (spacecraft["see_peak_yield"], spacecraft["see_peak_energy_ev"])
     out_dir = Path(out_dir)
     (out_dir / "er").mkdir(parents=True, exist_ok=True)
     (out_dir / "kernels").mkdir(parents=True, exist_ok=True)
@@ -339,7 +345,6 @@ def write_demo(
         sun = sun_position(et)
         shadow = in_shadow(position, sun)
         sza = solar_zenith_deg(position, sun)
-        see = (spacecraft["see_peak_yield"], spacecraft["see_peak_energy_ev"])
         env = _environment(rng, t - day_start[day] + index * 86400.0, et, shadow, sza, see)
         fluxes, phi, connected = _channels(rng, env, position, spec + index * spectra_per_day)
         b_rows = env["b"]
