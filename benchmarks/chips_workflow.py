@@ -41,7 +41,9 @@ import json, sys, time
 from pathlib import Path
 import pandas as pd
 from shardflow.chips.staging import merge_manifests, load_run, stage_date
-from shardflow.chips.metrics import extract_group
+from shardflow.chips.metrics import Settings, extract_group
+from shardflow.config import schema_defaults
+settings = Settings(**schema_defaults()["chips"]["metrics"])
 raw, stage = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
 fragments = [stage_date(d, d.name, stage)[0] for d in sorted(raw.iterdir()) if d.is_dir()]
@@ -51,7 +53,7 @@ geometry = pd.read_csv(raw / "chips.csv").set_index("chip_number")
 tables = []
 for (chip, proc), rows in manifest.groupby(["chip_number", "proc"]):
     runs = [load_run(stage, r) for r in rows.to_dict("records")]
-    tables.append(extract_group(runs, geometry.loc[chip].to_dict()))
+    tables.append(extract_group(runs, geometry.loc[chip].to_dict(), settings))
 t2 = time.perf_counter()
 print(json.dumps({"runs": len(manifest), "stage_s": t1 - t0, "extract_s": t2 - t1, "rows": int(sum(map(len, tables)))}))
 """

@@ -23,11 +23,12 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 
-from shardflow.lunar.demo import DEMO_DAYS, write_demo  # noqa: E402
+from shardflow.config import schema_defaults  # noqa: E402
+from shardflow.lunar.demo import write_demo  # noqa: E402
 from shardflow.lunar.evaluation import SUN_TOLERANCE_DEG, demo_accuracy, sun_direction_errors_deg  # noqa: E402
 from shardflow.lunar.geometry import ephemeris_time  # noqa: E402
 from shardflow.lunar.kernels import load_kernels, standard_kernels, write_moon_pck  # noqa: E402
-from shardflow.lunar.month import process_month  # noqa: E402
+from shardflow.lunar.month import FitSettings, process_month  # noqa: E402
 
 
 def main() -> None:
@@ -37,11 +38,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_moon_pck(root / "moon.tpc")
-        truth = write_demo(root, list(DEMO_DAYS), args.spectra_per_day, seed=19980411, pck=root / "moon.tpc")
+        lunar = schema_defaults()["lunar"]
+        demo = lunar["demo"]
+        truth = write_demo(
+            root,
+            demo["days"],
+            args.spectra_per_day,
+            seed=demo["seed"],
+            pck=root / "moon.tpc",
+            malformed_day=demo["malformed_day"],
+            spacecraft=lunar["spacecraft"],
+        )
         kernels = [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"]
-        months = sorted({d[:7] for d in DEMO_DAYS})
+        months = sorted({d[:7] for d in demo["days"]})
         tables = [
-            process_month(sorted(str(p) for p in (root / "er").glob(f"3D{m[2:4]}{m[5:7]}*.TAB")), kernels, threads=2)[0]
+            process_month(
+                sorted(str(p) for p in (root / "er").glob(f"3D{m[2:4]}{m[5:7]}*.TAB")),
+                kernels,
+                FitSettings.from_config(lunar),
+                threads=2,
+            )[0]
             for m in months
         ]
         result = {"demo": demo_accuracy(pl.concat(tables), truth)}

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 from workdir import make_workdir, run_snakemake  # noqa: E402
 
+from shardflow.config import schema_defaults  # noqa: E402
 from shardflow.lunar.demo import write_demo  # noqa: E402
 from shardflow.lunar.kernels import write_moon_pck  # noqa: E402
 
@@ -36,11 +37,14 @@ IN_PROCESS = """
 import json, sys, time
 from pathlib import Path
 from shardflow.lunar.kernels import standard_kernels
-from shardflow.lunar.month import process_month
+from shardflow.config import schema_defaults
+from shardflow.lunar.month import FitSettings, process_month
 root = Path(sys.argv[1])
+settings = FitSettings.from_config(schema_defaults()["lunar"])
 start = time.perf_counter()
 table, errors, timings = process_month(sorted(str(p) for p in (root / "er").glob("*.TAB")),
-                                       [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"])
+                                       [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"],
+                                       settings)
 print(json.dumps({"total_s": time.perf_counter() - start, "spectra": table.height, **timings}))
 """
 
@@ -56,7 +60,15 @@ def main() -> None:
         root = Path(tmp) / "data"
         write_moon_pck(root / "moon.tpc")
         start = time.perf_counter()
-        truth = write_demo(root, days, args.spectra_per_day, seed=1, pck=root / "moon.tpc", malformed_day=None)
+        truth = write_demo(
+            root,
+            days,
+            args.spectra_per_day,
+            seed=1,
+            pck=root / "moon.tpc",
+            malformed_day=None,
+            spacecraft=schema_defaults()["lunar"]["spacecraft"],
+        )
         generate_s = time.perf_counter() - start
         size_mb = sum(p.stat().st_size for p in (root / "er").glob("*.TAB")) / 1e6
 

@@ -37,7 +37,8 @@ IN_PROCESS = """
 import json, sys, time
 from pathlib import Path
 import polars as pl
-from shardflow.nba.composite import composite_factors
+from shardflow.config import schema_defaults
+from shardflow.nba.composite import SETTING_KEYS, composite_factors
 from shardflow.nba.datefile import read_date_file
 from shardflow.nba.features import feature_store
 from shardflow.nba.history import HISTORY_COLUMNS, load_summaries
@@ -45,21 +46,22 @@ from shardflow.nba.lines import read_lines
 from shardflow.nba.summary import player_game_summary, write_summary
 from shardflow.nba.windows import window_dates
 root, out, window_days = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+nba = schema_defaults()["nba"]
+settings = {key: nba[key] for key in SETTING_KEYS}
 dates = sorted(p.stem for p in (root / "boxscores").glob("*.json"))
 out.mkdir(parents=True, exist_ok=True)
 t = {"summary": [], "composite_factors": [], "feature_store": []}
 for d in dates:
     t0 = time.perf_counter()
     boxscore = read_date_file(root / "boxscores" / f"{d}.json", d)
-    s = player_game_summary(boxscore, d, d, read_lines(root / "lines" / f"{d}.csv"))
+    s = player_game_summary(boxscore, d, d, read_lines(root / "lines" / f"{d}.csv"), season_types=nba["season_types"])
     write_summary(s, out / f"{d}.parquet")
     t["summary"].append(time.perf_counter() - t0)
 for d in dates:
     window = window_dates(dates, d, window_days)
     t0 = time.perf_counter()
     history = load_summaries([out / f"{w}.parquet" for w in window], HISTORY_COLUMNS)
-    factors = composite_factors(pl.read_parquet(out / f"{d}.parquet"), history, d, window, high_usage_pct=25.0,
-                                bootstrap_games=5, production_ready_pct=90.0)
+    factors = composite_factors(pl.read_parquet(out / f"{d}.parquet"), history, d, window, **settings)
     factors.write_parquet(out / f"cf_{d}.parquet")
     t1 = time.perf_counter()
     history = load_summaries([out / f"{w}.parquet" for w in window], HISTORY_COLUMNS)

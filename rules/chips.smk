@@ -102,10 +102,11 @@ rule chips_metrics:
     params:
         runs=chips_group_digest,
         geometry=lambda wildcards, input: shell_option("--geometry", input.geometry),
+        settings=CHIPS_METRICS_SETTINGS,
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
         " --proc {wildcards.proc} --manifest {input.manifest:q} --stage-dir results/chips/stage"
-        " {params.geometry} --log {log:q} --output {output:q}"
+        " {params.geometry} --settings {params.settings:q} --log {log:q} --output {output:q}"
 
 
 rule chips_merge:
@@ -144,5 +145,7 @@ rule chips_plots:
         f"{CHIPS_BENCH}/plots.tsv"
     conda:
         "../envs/chips.yaml"
+    params:
+        settings=CHIPS["metrics"],
     script:
         "../scripts/chips/plots.py"

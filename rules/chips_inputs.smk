@@ -1,10 +1,14 @@
 # The chips pipeline's constants and input functions (included by rules/chips.smk). They read
 # the pipeline's folders only when called, that is when its rules are in the requested DAG.
 
+import json
+
 CHIPS = config["chips"]
 CHIPS_DEMO_DIR = "resources/demo/chips"
 CHIPS_RAW = CHIPS["raw_dir"]
 CHIPS_IS_DEMO = os.path.normpath(CHIPS_RAW) == os.path.normpath(f"{CHIPS_DEMO_DIR}/raw")
+# The metric thresholds as the metrics job's --settings (JSON): a changed threshold reruns every group.
+CHIPS_METRICS_SETTINGS = json.dumps(CHIPS["metrics"], sort_keys=True)
 
 
 def chips_demo_dates():

@@ -120,11 +120,13 @@ rule nba_composite_factors:
         "../envs/nba.yaml"
     params:
         high_usage_pct=NBA["high_usage_pct"],
+        high_usage_min_minutes=NBA["high_usage_min_minutes"],
         bootstrap_games=NBA["bootstrap_games"],
         production_ready_pct=NBA["production_ready_pct"],
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs composite_factors"
         " --date {wildcards.date} --roster {input.roster:q} --high-usage-pct {params.high_usage_pct}"
+        " --high-usage-min-minutes {params.high_usage_min_minutes}"
         " --bootstrap-games {params.bootstrap_games} --production-ready-pct {params.production_ready_pct}"
         " --log {log:q} --output {output:q} {input.window:q}"
 

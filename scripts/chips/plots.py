@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from shardflow.chips import plots
+from shardflow.chips.metrics import Settings
 from shardflow.chips.staging import load_run
 from shardflow.io import script_logger
 
@@ -26,5 +27,5 @@ def first_run(proc):
     return load_run(stage, rows.iloc[0].to_dict())
 
 
-plots.example_fits(first_run("IVg"), first_run("It"), snakemake.output.fits)
+plots.example_fits(first_run("IVg"), first_run("It"), snakemake.output.fits, Settings(**snakemake.params.settings))
 log.info("plots of %d runs written", len(manifest))

@@ -15,7 +15,7 @@ truth = write_demo(
     p.seed,
     snakemake.input.pck,
     malformed_day=p.malformed_day,
-    see=(p.see["see_peak_yield"], p.see["see_peak_energy_ev"]),
+    spacecraft=p.see,
 )
 replace_atomically(Path(snakemake.output.truth), lambda tmp: truth.write_parquet(tmp, compression="zstd"))
 counts = dict(truth.group_by("region").len().sort("region").iter_rows())

@@ -16,12 +16,7 @@ from shardflow.lunar.month import FitSettings, process_month  # noqa: E402
 
 log = script_logger(snakemake.log[0], "lunar.month")
 p = snakemake.params
-settings = FitSettings(
-    max_deviance=p.fit["max_kappa_deviance"],
-    min_delta_chi2=p.fit["min_losscone_delta_chi2"],
-    see_peak_yield=p.spacecraft["see_peak_yield"],
-    see_peak_energy_ev=p.spacecraft["see_peak_energy_ev"],
-)
+settings = FitSettings.from_config({"fit": p.fit, "spacecraft": p.spacecraft})
 theta = read_theta_table(snakemake.input.theta[0]) if snakemake.input.theta else THETA_DEG
 kernels = [*standard_kernels(), snakemake.input.pck, *snakemake.input.kernels]
 table, errors, timings = process_month(list(snakemake.input.files), kernels, settings, snakemake.threads, theta)

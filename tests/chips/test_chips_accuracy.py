@@ -4,13 +4,17 @@ import pytest
 
 from shardflow.chips.demo import demo_dates, write_demo_lab
 from shardflow.chips.evaluation import demo_accuracy
+from shardflow.chips.metrics import Settings
+from shardflow.config import schema_defaults
+
+S = Settings(**schema_defaults()["chips"]["metrics"])
 
 
 @pytest.fixture(scope="module")
 def accuracy(tmp_path_factory):
     raw = tmp_path_factory.mktemp("lab")
     truth = write_demo_lab(raw, n_chips=8, dates=demo_dates("2025-03-03", 10), runs_per_chip_day=4, seed=20250303)
-    return demo_accuracy(raw, truth)
+    return demo_accuracy(raw, truth, S)
 
 
 def test_charge_neutrality_point_within_0_1_v_where_modulation_exceeds_2(accuracy):

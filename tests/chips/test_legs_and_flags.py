@@ -9,9 +9,12 @@ import json
 import numpy as np
 import pandas as pd
 
-from shardflow.chips.metrics import PANDAS_DTYPES, extract_group
+from shardflow.chips.metrics import PANDAS_DTYPES, Settings, extract_group
 from shardflow.chips.plots import cnp_points
 from shardflow.chips.transients import relaxation_fits
+from shardflow.config import schema_defaults
+
+S = Settings(**schema_defaults()["chips"]["metrics"])
 
 E = 1.602176634e-19  # C
 C_G = 1.15e-8  # F/cm^2
@@ -48,7 +51,7 @@ def sweep_run(run_id, vg, cnp_of_sample, start="2025-01-01T10:00:00Z"):
 
 
 def table(runs):
-    return extract_group(runs).to_pandas().astype(PANDAS_DTYPES)
+    return extract_group(runs, None, S).to_pandas().astype(PANDAS_DTYPES)
 
 
 def leg_cnps(t, run_id):
@@ -109,9 +112,11 @@ def test_beta_above_one_is_flagged():
     vl = np.where((t >= 60) & (t < 120), 3.0, 0.0)
     since = np.clip(t - 120.0, 0.0, None)
     i = 1e-6 + np.where(vl > 0, 1e-7, np.where(t >= 120, 8e-8 * np.exp(-((since / 40.0) ** 1.6)), 0.0))
-    (segment,) = relaxation_fits(t, i, vl)
+    (segment,) = relaxation_fits(t, i, vl, **S.relaxation_options())
     assert segment.fit.beta > 1.4 and "compressed_exponential" in segment.flags
-    (stretched,) = relaxation_fits(t, 1e-6 + np.where(vl > 0, 1e-7, 8e-8 * np.exp(-((since / 40.0) ** 0.7))), vl)
+    (stretched,) = relaxation_fits(
+        t, 1e-6 + np.where(vl > 0, 1e-7, 8e-8 * np.exp(-((since / 40.0) ** 0.7))), vl, **S.relaxation_options()
+    )
     assert "compressed_exponential" not in stretched.flags
 
 

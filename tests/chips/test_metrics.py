@@ -21,9 +21,13 @@ from shardflow.chips.metrics import (
     METRIC_SCHEMA,
     METRIC_UNITS,
     PANDAS_DTYPES,
+    Settings,
     extract_group,
 )
 from shardflow.chips.runfiles import read_transfer_curve
+from shardflow.config import schema_defaults
+
+S = Settings(**schema_defaults()["chips"]["metrics"])
 
 E = 1.602176634e-19  # C
 GEOMETRY = {"width_um": 20.0, "length_um": 10.0, "c_g_f_cm2": 1.15e-8}
@@ -78,7 +82,7 @@ def it(run_id, durations, *, step=2e-6, amp=1.5e-6, tau=20.0, beta=0.7, i_inf=2e
 
 def extract(runs, geometry=None) -> pd.DataFrame:
     """extract_group's table, checked to have METRIC_SCHEMA, as pandas with PANDAS_DTYPES."""
-    table = extract_group(runs, geometry)
+    table = extract_group(runs, geometry, S)
     assert table.schema == METRIC_SCHEMA
     return table.to_pandas().astype(PANDAS_DTYPES)
 
@@ -91,7 +95,7 @@ def values(table, run_id):
 
 def test_contract_columns_units_sorting_and_determinism():
     runs = [ivg(f"r{k}", f"2025-03-0{k + 1}T09:00:00Z", v_fwd=1.0 + k) for k in range(4)]
-    polars_table = extract_group(runs, GEOMETRY)
+    polars_table = extract_group(runs, GEOMETRY, S)
     assert isinstance(polars_table, pl.DataFrame)
     assert list(METRIC_SCHEMA.items()) == [
         ("run_id", pl.String),
@@ -130,13 +134,13 @@ def test_contract_columns_units_sorting_and_determinism():
 
     shuffled = runs[:]
     random.Random(1).shuffle(shuffled)
-    assert_frame_equal(extract_group(shuffled, GEOMETRY), polars_table)
+    assert_frame_equal(extract_group(shuffled, GEOMETRY, S), polars_table)
 
 
 def test_data_may_be_a_pandas_frame():
     runs = [ivg("a", "2025-03-01T09:00:00Z"), ivg("b", "2025-03-01T10:00:00Z", v_fwd=3.0)]
     frames = [(meta, pd.DataFrame(data)) for meta, data in runs]
-    assert_frame_equal(extract_group(frames, GEOMETRY), extract_group(runs, GEOMETRY))
+    assert_frame_equal(extract_group(frames, GEOMETRY, S), extract_group(runs, GEOMETRY, S))
 
 
 def test_ivg_metrics_match_the_model():

@@ -24,7 +24,10 @@ from shardflow.chips.staging import (
     read_partition,
     stage_date,
 )
+from shardflow.config import schema_defaults
 from shardflow.io import write_polars
+
+METRICS = schema_defaults()["chips"]["metrics"]
 
 DATE = "2025-03-04"
 
@@ -135,14 +138,14 @@ def test_staging_and_extracting_do_not_import_pandas(staged, tmp_path):
     date_dir, _, _, _ = staged
     code = (
         "import sys\n"
-        "from shardflow.chips.metrics import extract_group\n"
+        "from shardflow.chips.metrics import Settings, extract_group\n"
         "from shardflow.chips.staging import read_partition, stage_date\n"
         "from shardflow.io import write_polars\n"
         f"manifest, errors = stage_date({str(date_dir)!r}, {DATE!r}, {str(tmp_path)!r})\n"
         f"write_polars(manifest, {str(tmp_path / 'm.parquet')!r})\n"
         f"runs = [(row, read_partition({str(tmp_path)!r} + '/' + row['path']))"
         " for row in manifest.iter_rows(named=True)]\n"
-        f"write_polars(extract_group(runs), {str(tmp_path / 'metrics.parquet')!r})\n"
+        f"write_polars(extract_group(runs, None, Settings(**{METRICS!r})), {str(tmp_path / 'metrics.parquet')!r})\n"
         "print(sorted({'pandas', 'pyarrow'} & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

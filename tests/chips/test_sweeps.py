@@ -9,12 +9,16 @@ multiplicative Gaussian noise on I.
 import numpy as np
 import pytest
 
+from shardflow.chips.metrics import Settings
 from shardflow.chips.sweeps import (
     charge_neutrality_point,
     field_effect_mobility,
     max_abs_difference,
     split_legs,
 )
+from shardflow.config import schema_defaults
+
+S = Settings(**schema_defaults()["chips"]["metrics"])
 
 E = 1.602176634e-19  # C
 C_G = 1.15e-8  # F/cm^2, 300 nm SiO2
@@ -90,8 +94,8 @@ def test_cnp_within_0p1_v_and_hysteresis_on_noisy_model_sweeps():
         checked += 1
         r = noisy_r(r_true, rng, 0.003)
         forward, backward = split_legs(vg)
-        fwd = charge_neutrality_point(vg[forward], r[forward])
-        bwd = charge_neutrality_point(vg[backward], r[backward])
+        fwd = charge_neutrality_point(vg[forward], r[forward], **S.cnp_options())
+        bwd = charge_neutrality_point(vg[backward], r[backward], **S.cnp_options())
         assert fwd.flags == () and bwd.flags == ()
         errors += [fwd.cnp_v - v_fwd, bwd.cnp_v - (v_fwd + hysteresis)]
         hyst_errors.append((bwd.cnp_v - fwd.cnp_v) - hysteresis)
@@ -104,7 +108,7 @@ def test_cnp_within_0p1_v_and_hysteresis_on_noisy_model_sweeps():
 
 def test_flag_cnp_at_edge():
     vg = np.linspace(-30, 30, 241)
-    cnp = charge_neutrality_point(vg, model_r(vg, 29.9))
+    cnp = charge_neutrality_point(vg, model_r(vg, 29.9), **S.cnp_options())
     assert "cnp_at_edge" in cnp.flags
 
 
@@ -112,7 +116,7 @@ def test_flag_weak_modulation():
     vg = np.linspace(-30, 30, 241)
     r = model_r(vg, 2.0, n0=1e12, r_c=30000.0)
     assert r.max() < 2 * r.min()
-    cnp = charge_neutrality_point(vg, r)
+    cnp = charge_neutrality_point(vg, r, **S.cnp_options())
     assert "weak_modulation" in cnp.flags
     assert abs(cnp.cnp_v - 2.0) < 0.05  # still located on a noise-free curve
 
@@ -120,17 +124,17 @@ def test_flag_weak_modulation():
 def test_cnp_beyond_the_swept_range_is_null_at_edge_and_implausible():
     """A Dirac point past the sweep's end: the vertex would be an extrapolation, so no value."""
     vg = np.linspace(-30, 30, 241)
-    beyond = charge_neutrality_point(vg, model_r(vg, 32.0))
+    beyond = charge_neutrality_point(vg, model_r(vg, 32.0), **S.cnp_options())
     assert {"implausible_vg", "cnp_at_edge"} <= set(beyond.flags)
     assert np.isnan(beyond.cnp_v)
 
 
 def test_implausible_vg_judged_against_the_swept_range_not_a_fixed_limit():
     wide = np.linspace(-150, 150, 601)
-    far = charge_neutrality_point(wide, model_r(wide, 120.0, n0=1e12))
+    far = charge_neutrality_point(wide, model_r(wide, 120.0, n0=1e12), **S.cnp_options())
     assert far.flags == () and abs(far.cnp_v - 120.0) < 0.1  # inside a sweep reaching 150 V
     leg = np.linspace(-10, 10, 81)  # a leg that the run's other legs extend to -10..35 V
-    shifted = charge_neutrality_point(leg, model_r(leg, 12.0), swept_range_v=(-10.0, 35.0))
+    shifted = charge_neutrality_point(leg, model_r(leg, 12.0), swept_range_v=(-10.0, 35.0), **S.cnp_options())
     assert "implausible_vg" not in shifted.flags and "cnp_at_edge" in shifted.flags
     assert np.isnan(shifted.cnp_v)
 
@@ -141,7 +145,7 @@ def test_a_sweep_that_never_reaches_its_dirac_point_is_flagged_on_every_leg():
     vg = np.concatenate([up, up[-2::-1], up[1:], up[-2::-1]])
     r = model_r(vg, 30.0)
     for leg in split_legs(vg):
-        cnp = charge_neutrality_point(vg[leg], r[leg], swept_range_v=(-10.0, 10.0))
+        cnp = charge_neutrality_point(vg[leg], r[leg], swept_range_v=(-10.0, 10.0), **S.cnp_options())
         assert "cnp_at_edge" in cnp.flags
         assert np.isnan(cnp.cnp_v)
 
@@ -149,7 +153,7 @@ def test_a_sweep_that_never_reaches_its_dirac_point_is_flagged_on_every_leg():
 def test_flag_cnp_unrefined_when_g_squared_has_no_minimum():
     """G^2 = 100 - Vg^2 is concave: R rises to the end of the leg, no vertex to refine."""
     vg = np.linspace(0.0, 9.0, 19)
-    cnp = charge_neutrality_point(vg, 1.0 / np.sqrt(100.0 - vg**2))
+    cnp = charge_neutrality_point(vg, 1.0 / np.sqrt(100.0 - vg**2), **S.cnp_options())
     assert set(cnp.flags) == {"cnp_unrefined", "cnp_at_edge"}
     assert np.isnan(cnp.cnp_v)  # the end of the leg is only a bound on the Dirac point
 
@@ -166,8 +170,8 @@ def test_mobility_within_10_percent_with_small_contact_resistance():
         for r_c in (0.0, 0.001 * r_channel_peak):
             vg = np.linspace(-30, 30, 241)
             r = noisy_r(model_r(vg, 1.5, mu=mu, r_c=r_c), rng, 0.003)
-            cnp = charge_neutrality_point(vg, r)
-            hole, electron = field_effect_mobility(vg, 1.0 / r, cnp.cnp_v, **geometry)
+            cnp = charge_neutrality_point(vg, r, **S.cnp_options())
+            hole, electron = field_effect_mobility(vg, 1.0 / r, cnp.cnp_v, window_v=S.mobility_window_v, **geometry)
             assert hole.flags == () and electron.flags == ()
             assert abs(hole.mobility_cm2_vs / mu - 1) < 0.1
             assert abs(electron.mobility_cm2_vs / mu - 1) < 0.1
@@ -183,7 +187,9 @@ def test_mobility_contact_resistance_bias():
     mu, r_c = 3000.0, 2000.0
     vg = np.linspace(-30, 30, 241)
     r = model_r(vg, 0.0, mu=mu, r_c=r_c)
-    hole, electron = field_effect_mobility(vg, 1.0 / r, 0.0, width_um=20.0, length_um=10.0, c_g_f_cm2=C_G)
+    hole, electron = field_effect_mobility(
+        vg, 1.0 / r, 0.0, width_um=20.0, length_um=10.0, c_g_f_cm2=C_G, window_v=S.mobility_window_v
+    )
     fine = np.linspace(-30, 30, 60001)
     expected = 0.5 / C_G * np.max(np.abs(np.gradient(1.0 / model_r(fine, 0.0, mu=mu, r_c=r_c), fine)))
     assert electron.mobility_cm2_vs < 0.7 * mu
@@ -194,7 +200,9 @@ def test_mobility_contact_resistance_bias():
 def test_mobility_branch_too_short():
     vg = np.linspace(-30, 30, 241)
     r = model_r(vg, -29.5)
-    hole, electron = field_effect_mobility(vg, 1.0 / r, -29.5, width_um=20.0, length_um=10.0, c_g_f_cm2=C_G)
+    hole, electron = field_effect_mobility(
+        vg, 1.0 / r, -29.5, width_um=20.0, length_um=10.0, c_g_f_cm2=C_G, window_v=S.mobility_window_v
+    )
     assert np.isnan(hole.mobility_cm2_vs) and hole.flags == ("branch_too_short",)
     assert np.isfinite(electron.mobility_cm2_vs) and electron.flags == ()
 
@@ -202,9 +210,13 @@ def test_mobility_branch_too_short():
 def test_max_abs_difference_on_common_range():
     vg_a = np.linspace(-30, 10, 81)
     vg_b = np.linspace(-10, 30, 161)[::-1]  # other direction, other step
-    diff, overlap = max_abs_difference(vg_a, 2.0 * vg_a, vg_b, 2.0 * vg_b + 0.5 + 0.01 * vg_b)
+    diff, overlap = max_abs_difference(
+        vg_a, 2.0 * vg_a, vg_b, 2.0 * vg_b + 0.5 + 0.01 * vg_b, min_overlap_v=S.min_overlap_v
+    )
     assert overlap == pytest.approx(20.0)
     assert diff == pytest.approx(0.5 + 0.01 * 10.0)  # largest at the top of the common range
 
-    diff, overlap = max_abs_difference(vg_a, vg_a, np.linspace(9.5, 30, 42), np.linspace(9.5, 30, 42))
+    diff, overlap = max_abs_difference(
+        vg_a, vg_a, np.linspace(9.5, 30, 42), np.linspace(9.5, 30, 42), min_overlap_v=S.min_overlap_v
+    )
     assert np.isnan(diff) and overlap == pytest.approx(0.5)

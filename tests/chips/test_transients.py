@@ -8,6 +8,7 @@ I(t) = I_inf + A exp(-(t/tau)^beta), t from the first dark sample.
 import numpy as np
 import pytest
 
+from shardflow.chips.metrics import Settings
 from shardflow.chips.transients import (
     MIN_FIT_POINTS,
     fit_stretched_exponential,
@@ -15,6 +16,9 @@ from shardflow.chips.transients import (
     photoresponse,
     relaxation_fits,
 )
+from shardflow.config import schema_defaults
+
+S = Settings(**schema_defaults()["chips"]["metrics"])
 
 
 def stretched(t, i_inf, amp, tau, beta):
@@ -61,15 +65,21 @@ def random_segment(rng, noise_of_amplitude):
 
 def test_light_segments():
     vl = np.array([0, 0, 3.5, 3.5, 3.5, 0, 0, 0, 2.0, 0])
-    assert light_segments(vl) == [(0, 2, False), (2, 5, True), (5, 8, False), (8, 9, True), (9, 10, False)]
+    assert light_segments(vl, S.light_threshold_v) == [
+        (0, 2, False),
+        (2, 5, True),
+        (5, 8, False),
+        (8, 9, True),
+        (9, 10, False),
+    ]
     assert light_segments(vl, threshold_v=2.5)[1] == (2, 5, True)
-    assert light_segments(np.zeros(4)) == [(0, 4, False)]
+    assert light_segments(np.zeros(4), S.light_threshold_v) == [(0, 4, False)]
 
 
 @pytest.mark.parametrize("step", [2.5e-6, -1.3e-6])
 def test_photoresponse_equals_the_step(step):
     t, i, vl = it_run([60, 60, 180, 60, 300], step=step, amp=0.0)
-    result = photoresponse(i, vl)
+    result = photoresponse(i, vl, **S.photoresponse_options())
     assert result.delta_a == pytest.approx([step, step], rel=1e-12)
     assert result.dark_a == pytest.approx([1e-5, 1e-5], rel=1e-12)
 
@@ -78,13 +88,15 @@ def test_photoresponse_averages_the_segment_ends():
     """delta = mean of the last max(3, ceil(0.2 n)) samples lit minus the same of the dark before."""
     i = np.concatenate([np.arange(10.0), 100.0 + np.arange(7.0)])  # 10 dark, 7 lit samples
     vl = np.concatenate([np.zeros(10), np.full(7, 3.0)])
-    result = photoresponse(i, vl)
+    result = photoresponse(i, vl, **S.photoresponse_options())
     dark = np.mean([7.0, 8.0, 9.0])  # ceil(0.2 * 10) = 2 < 3 samples
     lit = np.mean([104.0, 105.0, 106.0])
     assert result.delta_a == pytest.approx([lit - dark])
     # tail_fraction 0.5: the last 5 dark samples (mean 7) and ceil(3.5) = 4 lit ones (mean 104.5)
-    assert photoresponse(i, vl, tail_fraction=0.5).delta_a == pytest.approx([104.5 - 7.0])
-    assert photoresponse(np.ones(5), np.zeros(5)).delta_a.size == 0  # no light step
+    assert photoresponse(i, vl, **{**S.photoresponse_options(), "tail_fraction": 0.5}).delta_a == pytest.approx(
+        [104.5 - 7.0]
+    )
+    assert photoresponse(np.ones(5), np.zeros(5), **S.photoresponse_options()).delta_a.size == 0  # no light step
 
 
 def test_fit_recovers_tau_and_beta_with_half_percent_noise():
@@ -117,7 +129,7 @@ def test_fit_is_efficient_at_the_cramer_rao_bound():
 
 def test_relaxation_fits_per_dark_segment_after_light_off():
     t, i, vl = it_run([60, 60, 200, 60, 200], tau=15.0, beta=0.8)
-    fits = relaxation_fits(t, i, vl)
+    fits = relaxation_fits(t, i, vl, **S.relaxation_options())
     assert [f.segment for f in fits] == [1, 2]  # the first dark segment (before light) is not one
     for f in fits:
         assert f.flags == ()
@@ -130,23 +142,23 @@ def test_flag_poor_fit_on_pure_noise():
     rng = np.random.default_rng(4)
     t, i, vl = it_run([60, 60, 300], amp=0.0)
     i = i + 1e-8 * rng.standard_normal(i.size)
-    (only,) = relaxation_fits(t, i, vl)
+    (only,) = relaxation_fits(t, i, vl, **S.relaxation_options())
     assert "poor_fit" in only.flags
     assert only.fit.r_squared < 0.9
 
 
 def test_flag_short_segment():
     t, i, vl = it_run([60, 60, 60], tau=40.0, beta=0.9)  # dark segment 1.5 tau long
-    (only,) = relaxation_fits(t, i, vl)
+    (only,) = relaxation_fits(t, i, vl, **S.relaxation_options())
     assert only.flags == ("short_segment",)
     assert only.fit.tau_s == pytest.approx(40.0, rel=1e-3)  # noise-free: still exact
 
 
 def test_flags_too_few_points_and_flat_segment():
     t, i, vl = it_run([60, 60, MIN_FIT_POINTS - 1])
-    (only,) = relaxation_fits(t, i, vl)
+    (only,) = relaxation_fits(t, i, vl, **S.relaxation_options())
     assert only.fit is None and only.flags == ("too_few_points",)
 
     t, i, vl = it_run([60, 60, 100], amp=0.0)
-    (only,) = relaxation_fits(t, i, vl)
+    (only,) = relaxation_fits(t, i, vl, **S.relaxation_options())
     assert only.fit is None and only.flags == ("flat_segment",)

@@ -5,20 +5,34 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from shardflow.lunar.demo import DEMO_DAYS, write_demo
+from shardflow.config import schema_defaults
+from shardflow.lunar.demo import write_demo
 from shardflow.lunar.evaluation import demo_accuracy
 from shardflow.lunar.kernels import standard_kernels, write_moon_pck
-from shardflow.lunar.month import process_month
+from shardflow.lunar.month import FitSettings, process_month
+
+LUNAR = schema_defaults()["lunar"]
 
 
 @pytest.fixture(scope="module")
 def accuracy(tmp_path_factory):
     root = tmp_path_factory.mktemp("accuracy")
     write_moon_pck(root / "moon.tpc")
-    truth = write_demo(root, list(DEMO_DAYS), 300, seed=19980411, pck=root / "moon.tpc")
+    truth = write_demo(
+        root,
+        LUNAR["demo"]["days"],
+        300,
+        seed=LUNAR["demo"]["seed"],
+        pck=root / "moon.tpc",
+        malformed_day=LUNAR["demo"]["malformed_day"],
+        spacecraft=LUNAR["spacecraft"],
+    )
     kernels = [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"]
     tables = [
-        process_month(sorted(str(p) for p in (root / "er").glob(f"3D98{m}*.TAB")), kernels)[0] for m in ("04", "05")
+        process_month(
+            sorted(str(p) for p in (root / "er").glob(f"3D98{m}*.TAB")), kernels, FitSettings.from_config(LUNAR)
+        )[0]
+        for m in ("04", "05")
     ]
     return demo_accuracy(pl.concat(tables), truth)
 

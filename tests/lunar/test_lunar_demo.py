@@ -6,9 +6,12 @@ import numpy as np
 import polars as pl
 import pytest
 
+from shardflow.config import schema_defaults
 from shardflow.lunar.demo import demo_file_name, write_demo
 from shardflow.lunar.er3d import read_er3d
 from shardflow.lunar.kernels import write_moon_pck
+
+SPACECRAFT = schema_defaults()["lunar"]["spacecraft"]
 
 DAYS = ["1998-04-11", "1998-04-20"]
 
@@ -20,7 +23,11 @@ def demos(tmp_path_factory):
     truths = []
     for root in roots:
         write_moon_pck(root / "moon.tpc")
-        truths.append(write_demo(root, DAYS, 200, seed=42, pck=root / "moon.tpc", malformed_day="1998-04-20"))
+        truths.append(
+            write_demo(
+                root, DAYS, 200, seed=42, pck=root / "moon.tpc", malformed_day="1998-04-20", spacecraft=SPACECRAFT
+            )
+        )
     return roots, truths
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from shardflow.config import schema_defaults
 from shardflow.lunar.demo import ENERGIES_EV, demo_file_name, write_demo
 from shardflow.lunar.er3d import N_FIELDS, ER3DFileError, read_er3d
 from shardflow.lunar.instrument import THETA_DEG, channel_tables, read_theta_table
 from shardflow.lunar.kernels import write_moon_pck
+
+SPACECRAFT = schema_defaults()["lunar"]["spacecraft"]
 
 N_SPECTRA = 12
 
@@ -18,7 +21,9 @@ def demo(tmp_path_factory):
     """One clean demo day of 12 spectra (read-only) and its truth."""
     root = tmp_path_factory.mktemp("er3d")
     write_moon_pck(root / "moon.tpc")
-    truth = write_demo(root, ["1998-04-20"], N_SPECTRA, seed=3, pck=root / "moon.tpc", malformed_day=None)
+    truth = write_demo(
+        root, ["1998-04-20"], N_SPECTRA, seed=3, pck=root / "moon.tpc", malformed_day=None, spacecraft=SPACECRAFT
+    )
     return root / "er" / demo_file_name("1998-04-20"), truth
 
 

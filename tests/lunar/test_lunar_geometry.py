@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 import spiceypy
 
+from shardflow.config import schema_defaults
 from shardflow.lunar.demo import demo_file_name, polar_orbit, write_demo
 from shardflow.lunar.er3d import read_er3d
 from shardflow.lunar.evaluation import iau_moon_matrix, position_errors_km, sun_direction_errors_deg
@@ -20,6 +21,8 @@ from shardflow.lunar.geometry import (
 )
 from shardflow.lunar.kernels import MOON_RADIUS_KM, load_kernels, moon_pck_text, standard_kernels, write_moon_pck
 
+SPACECRAFT = schema_defaults()["lunar"]["spacecraft"]
+
 DAYS = ["1998-04-11", "1998-05-20"]
 
 
@@ -28,7 +31,7 @@ def generated(tmp_path_factory):
     """Two demo days of 120 spectra and their truth."""
     root = tmp_path_factory.mktemp("geometry")
     write_moon_pck(root / "moon.tpc")
-    truth = write_demo(root, DAYS, 120, seed=11, pck=root / "moon.tpc", malformed_day=None)
+    truth = write_demo(root, DAYS, 120, seed=11, pck=root / "moon.tpc", malformed_day=None, spacecraft=SPACECRAFT)
     return root, truth
 
 

@@ -8,6 +8,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import gamma
 
+from shardflow.config import schema_defaults
 from shardflow.lunar import charging
 from shardflow.lunar.demo import ENERGIES_EV
 from shardflow.lunar.kappa import (
@@ -20,6 +21,9 @@ from shardflow.lunar.kappa import (
     to_measured,
     w_from_temperature,
 )
+
+SPACECRAFT = schema_defaults()["lunar"]["spacecraft"]
+SEE = (SPACECRAFT["see_peak_yield"], SPACECRAFT["see_peak_energy_ev"])
 
 
 def _f_velocity(v, n_m3, theta, kappa):
@@ -103,15 +107,16 @@ def test_collected_electron_current_matches_the_integral_of_the_flux():
 )
 def test_potential_from_the_measured_fit_equals_the_floating_potential(n, t, kappa, shadow):
     w = w_from_temperature(t, kappa)
-    u = charging.ambient_potential(np.array([n]), np.array([w]), np.array([kappa]), np.array([shadow]))[0]
+    u = charging.ambient_potential(np.array([n]), np.array([w]), np.array([kappa]), np.array([shadow]), *SEE)[0]
     assert (u < 0) if shadow else (0 < u < 40)
     n_m, w_m = to_measured(n, w, kappa, u)
-    solve = charging.shadow_potential if shadow else charging.sunlit_potential
-    assert solve(np.array([n_m]), np.array([w_m]), np.array([kappa]))[0] == pytest.approx(u, rel=1e-6, abs=1e-6)
+    m = np.array([n_m]), np.array([w_m]), np.array([kappa])
+    solved = charging.shadow_potential(*m, *SEE) if shadow else charging.sunlit_potential(*m)
+    assert solved[0] == pytest.approx(u, rel=1e-6, abs=1e-6)
 
 
 def test_no_root_gives_nan():
     # 30 cm^-3 at 10 eV collects more electrons than the photocurrent at 0 V can balance.
     assert np.isnan(charging.sunlit_potential(np.array([30.0]), np.array([6.0]), np.array([4.0]))[0])
     # With a large secondary yield a hot plasma has no negative floating potential.
-    assert np.isnan(charging.shadow_potential(np.array([0.3]), np.array([200.0]), np.array([4.0]), peak_yield=3.0)[0])
+    assert np.isnan(charging.shadow_potential(np.array([0.3]), np.array([200.0]), np.array([4.0]), 3.0, SEE[1])[0])

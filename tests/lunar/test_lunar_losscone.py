@@ -6,10 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from shardflow.config import schema_defaults
 from shardflow.lunar.demo import ENERGIES_EV
 from shardflow.lunar.instrument import THETA_DEG, channel_tables, count_factor, look_directions
 from shardflow.lunar.losscone import fit_loss_cone
 from shardflow.lunar.pitch import channel_geometry, incident_view
+
+MIN_DELTA_CHI2 = schema_defaults()["lunar"]["fit"]["min_losscone_delta_chi2"]
 
 
 def synthetic(rng, n, potential, ratio, sc_potential, cone=True, j0=2e5):
@@ -35,7 +38,9 @@ def synthetic(rng, n, potential, ratio, sc_potential, cone=True, j0=2e5):
 def _fit(energy, flux, phi, b, sc_potential):
     geometry = channel_geometry(b, phi, flux)
     view = incident_view(energy, flux, geometry)
-    return fit_loss_cone(energy, flux, view.flux, np.full(len(energy), sc_potential), geometry), geometry
+    return fit_loss_cone(
+        energy, flux, view.flux, np.full(len(energy), sc_potential), geometry, THETA_DEG, MIN_DELTA_CHI2
+    ), geometry
 
 
 @pytest.mark.parametrize(

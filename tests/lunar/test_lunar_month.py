@@ -9,10 +9,13 @@ import numpy as np
 import polars as pl
 import pytest
 
+from shardflow.config import schema_defaults
 from shardflow.lunar.demo import demo_file_name, write_demo
 from shardflow.lunar.kernels import standard_kernels, write_moon_pck
-from shardflow.lunar.month import ERROR_SCHEMA, MONTH_SCHEMA, process_month
+from shardflow.lunar.month import ERROR_SCHEMA, MONTH_SCHEMA, FitSettings, process_month
 
+LUNAR = schema_defaults()["lunar"]
+SETTINGS = FitSettings.from_config(LUNAR)
 DAYS = ["1998-04-11", "1998-04-20"]
 
 
@@ -23,7 +26,9 @@ def month(tmp_path_factory):
     1998-04-11 after one of its own day; processed with one and with two threads."""
     root = tmp_path_factory.mktemp("month")
     write_moon_pck(root / "moon.tpc")
-    truth = write_demo(root, DAYS, 90, seed=5, pck=root / "moon.tpc", malformed_day="1998-04-20")
+    truth = write_demo(
+        root, DAYS, 90, seed=5, pck=root / "moon.tpc", malformed_day="1998-04-20", spacecraft=LUNAR["spacecraft"]
+    )
     er = root / "er"
     (er / "3D980412.TAB").write_bytes(b"\x00\x01\x02 not a table\n")
     lines = (er / demo_file_name("1998-04-11")).read_text().splitlines(keepends=True)
@@ -38,8 +43,8 @@ def month(tmp_path_factory):
     (er / demo_file_name("1998-04-11")).write_text("".join(lines))
     kernels = [*standard_kernels(), root / "moon.tpc", root / "kernels" / "lp_demo_orbit.bsp"]
     paths = sorted(str(p) for p in er.glob("*.TAB"))
-    one = process_month(paths, kernels, threads=1)
-    two = process_month(paths, kernels, threads=2)
+    one = process_month(paths, kernels, SETTINGS, threads=1)
+    two = process_month(paths, kernels, SETTINGS, threads=2)
     return truth, one, two
 
 
@@ -114,6 +119,6 @@ def test_a_month_of_only_unreadable_files_still_gives_its_tables(tmp_path):
     bad = tmp_path / "3D980401.TAB"
     bad.write_text("")
     shutil.copy(bad, tmp_path / "3D980402.TAB")
-    table, errors, _ = process_month([str(bad), str(tmp_path / "3D980402.TAB")], standard_kernels())
+    table, errors, _ = process_month([str(bad), str(tmp_path / "3D980402.TAB")], standard_kernels(), SETTINGS)
     assert table.height == 0 and table.schema == MONTH_SCHEMA
     assert errors["reason"].to_list() == [f"{bad}: empty file", f"{tmp_path / '3D980402.TAB'}: empty file"]

@@ -9,11 +9,13 @@ from datetime import date
 import polars as pl
 import pytest
 
+from shardflow.config import schema_defaults
 from shardflow.nba.datefile import read_date_file
 from shardflow.nba.demo import demo_dates, write_demo_season
 from shardflow.nba.lines import read_lines
 from shardflow.nba.summary import player_game_summary
 
+SEASON_TYPES = schema_defaults()["nba"]["season_types"]
 DATES = demo_dates("2024-10-22", 20)
 
 
@@ -23,7 +25,11 @@ def season(tmp_path_factory):
     players, games = write_demo_season(out, n_teams=30, roster_size=15, dates=DATES, seed=11)
     summaries = pl.concat(
         player_game_summary(
-            read_date_file(out / "boxscores" / f"{d}.json", d), d, f"{d}.json", read_lines(out / "lines" / f"{d}.csv")
+            read_date_file(out / "boxscores" / f"{d}.json", d),
+            d,
+            f"{d}.json",
+            read_lines(out / "lines" / f"{d}.csv"),
+            season_types=SEASON_TYPES,
         )
         for d in DATES
     )

@@ -77,7 +77,7 @@ def test_summary_of_the_real_game(shared_data):
     lines = pl.DataFrame({"player_id": [1628378, 201942, 1630596]}, schema={"player_id": pl.Int64}).with_columns(
         points_line=pl.Series([33.5, 44.0, 10.5])
     )
-    summary = player_game_summary(box, "2023-01-02", "game.json", lines)
+    summary = player_game_summary(box, "2023-01-02", "game.json", lines, season_types=None)
     assert summary.schema == SUMMARY_SCHEMA
     assert summary["season"].unique().to_list() == [2022]
     m = summary.filter(P("player_id") == 1628378).row(0, named=True)

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from shardflow.nba.composite import composite_factors
+from shardflow.config import schema_defaults
+from shardflow.nba.composite import SETTING_KEYS, composite_factors
 from shardflow.nba.datefile import read_date_file
 from shardflow.nba.demo import demo_dates, write_demo_season
 from shardflow.nba.features import feature_store
@@ -20,6 +21,8 @@ from shardflow.nba.lines import read_lines
 from shardflow.nba.summary import player_game_summary
 from shardflow.nba.windows import window_dates
 
+NBA = schema_defaults()["nba"]
+SETTINGS = {key: NBA[key] for key in SETTING_KEYS}
 DATES = demo_dates("2024-10-22", 12)
 CUT = 7  # D = DATES[7]
 
@@ -28,7 +31,11 @@ def features_by_date(root, window_days=None) -> dict[str, tuple[pl.DataFrame, pl
     """(composite factors, feature vectors) of every date, computed as the workflow does."""
     summaries = {
         d: player_game_summary(
-            read_date_file(root / "boxscores" / f"{d}.json", d), d, f"{d}.json", read_lines(root / "lines" / f"{d}.csv")
+            read_date_file(root / "boxscores" / f"{d}.json", d),
+            d,
+            f"{d}.json",
+            read_lines(root / "lines" / f"{d}.csv"),
+            season_types=NBA["season_types"],
         )
         for d in DATES
     }
@@ -36,9 +43,7 @@ def features_by_date(root, window_days=None) -> dict[str, tuple[pl.DataFrame, pl
     for d in DATES:
         window = window_dates(DATES, d, window_days)
         history = pl.concat([summaries[w] for w in window]) if window else summaries[d].clear()
-        factors = composite_factors(
-            summaries[d], history, d, window, high_usage_pct=25.0, bootstrap_games=5, production_ready_pct=90.0
-        )
+        factors = composite_factors(summaries[d], history, d, window, **SETTINGS)
         out[d] = factors, feature_store(factors, history)
     return out
 

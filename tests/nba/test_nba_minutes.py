@@ -85,7 +85,7 @@ def test_a_bad_minutes_value_in_a_season_table_names_the_file_and_row(tmp_path):
 
 def _box(shared_data, tmp_path, value):
     path, _ = _v2(shared_data, tmp_path, value)
-    return player_game_summary(read_date_file(path), "2023-01-02", path.name)
+    return player_game_summary(read_date_file(path), "2023-01-02", path.name, season_types=None)
 
 
 def test_minutes_over_the_game_and_a_wrong_team_total_are_flagged(shared_data, tmp_path):

@@ -11,12 +11,15 @@ from datetime import date
 import polars as pl
 import pytest
 
-from shardflow.nba.composite import COMPOSITE_SCHEMA, composite_factors, fatigue_score
+from shardflow.config import schema_defaults
+from shardflow.nba.composite import COMPOSITE_SCHEMA, SETTING_KEYS, composite_factors, fatigue_score
 from shardflow.nba.features import FEATURE_SCHEMA, FEATURE_VERSION, FEATURES, feature_store
 from shardflow.nba.history import player_form, player_load
 from shardflow.nba.summary import SUMMARY_SCHEMA
 from shardflow.nba.windows import season_of, window_dates
 
+NBA = schema_defaults()["nba"]
+SETTINGS = {**{key: NBA[key] for key in SETTING_KEYS}, "bootstrap_games": 3}
 DAY = "2024-11-07"
 WINDOW = ["2024-11-01", "2024-11-03", "2024-11-04", "2024-11-05", "2024-11-06"]
 
@@ -122,9 +125,7 @@ def roster() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def factors(roster, history) -> pl.DataFrame:
-    return composite_factors(
-        roster, history, DAY, WINDOW, high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0
-    )
+    return composite_factors(roster, history, DAY, WINDOW, **SETTINGS)
 
 
 def test_window_dates():
@@ -218,9 +219,7 @@ def test_feature_vectors(factors, history):
 
 def test_a_date_without_history(roster):
     empty = pl.DataFrame(schema=SUMMARY_SCHEMA)
-    factors = composite_factors(
-        roster, empty, DAY, [], high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0
-    )
+    factors = composite_factors(roster, empty, DAY, [], **SETTINGS)
     features = feature_store(factors, empty)
     assert features["points_avg_season"].is_null().all() and (features["games_played_season"] == 0).all()
     assert factors["fatigue_score"].to_list() == [100.0] * 3 and factors["early_season_bootstrap"].all()
@@ -229,9 +228,7 @@ def test_a_date_without_history(roster):
 
 
 def test_an_unreadable_window_date_is_counted(roster, history, factors):
-    missing = composite_factors(
-        roster, history, DAY, [*WINDOW, "2024-11-02"], high_usage_pct=25.0, bootstrap_games=3, production_ready_pct=90.0
-    )
+    missing = composite_factors(roster, history, DAY, [*WINDOW, "2024-11-02"], **SETTINGS)
     assert (missing["window_unreadable_dates"] == 1).all() and not missing["production_ready"].any()
     assert missing.drop("window_unreadable_dates", "production_ready").equals(
         factors.drop("window_unreadable_dates", "production_ready")

@@ -90,13 +90,13 @@ def test_real_v3_gives_the_same_tables_as_v2(v2, v3):
 
 def test_v2_with_the_scoreboard_gives_the_same_summary_as_v3(shared_data, tmp_path, v3):
     day_file = write(tmp_path / f"{GAME_DATE}.json", [scoreboard(), json.loads((shared_data / V2).read_text())])
-    from_v2 = player_game_summary(read_date_file(day_file, GAME_DATE), GAME_DATE, "x")
-    from_v3 = player_game_summary(v3, GAME_DATE, "x")
+    from_v2 = player_game_summary(read_date_file(day_file, GAME_DATE), GAME_DATE, "x", season_types=None)
+    from_v3 = player_game_summary(v3, GAME_DATE, "x", season_types=None)
     assert_frame_equal(from_v2, from_v3)
     mitchell = from_v2.filter(pl.col("player_id") == MITCHELL).row(0, named=True)
     assert mitchell["is_home"] is True and mitchell["opponent_abbr"] == "CHI" and mitchell["team_minutes"] == 265.0
     # without the scoreboard, only is_home is unknown
-    alone = player_game_summary(read_date_file(shared_data / V2), GAME_DATE, "x")
+    alone = player_game_summary(read_date_file(shared_data / V2), GAME_DATE, "x", season_types=None)
     assert alone["is_home"].is_null().all()
     assert_frame_equal(alone.drop("is_home"), from_v3.drop("is_home"))
 
@@ -228,7 +228,7 @@ def test_balldontlie_response(tmp_path):
     assert teams["team_minutes"].to_list() == [240.0, 240.0, 265.0, 265.0]
     assert teams.filter(pl.col("team_id") == 2).select("pts", "fga", "tov").row(0) == (13, 11, 3)
     assert box.games.sort("game_id").rows() == [("20240115_LAL_BOS", 2, 14), ("20240115_PHX_DEN", 7, 24)]
-    summary = player_game_summary(box, "2024-01-15", "2024-01-15.json")
+    summary = player_game_summary(box, "2024-01-15", "2024-01-15.json", season_types=None)
     tatum = summary.filter(pl.col("player_id") == 11).row(0, named=True)
     assert tatum["is_home"] and tatum["opponent_abbr"] == "LAL"
     assert tatum["ts_pct"] == pytest.approx(10 / (2 * (9 + 0.44 * 2)))

@@ -126,7 +126,7 @@ def test_the_game_logs(nba_data, tmp_path, form):
     assert (row["minutes"], row["pts"]) == ("34:00.00", "32")
     path = tmp_path / "2026-02-20.json"
     path.write_text(json.dumps(date_documents(players, teams, games)["2026-02-20"]))
-    summary = player_game_summary(read_date_file(path, "2026-02-20"), "2026-02-20", path.name)
+    summary = player_game_summary(read_date_file(path, "2026-02-20"), "2026-02-20", path.name, season_types=None)
     mitchell = summary.filter(pl.col("player_id") == MITCHELL).row(0, named=True)
     assert (mitchell["pts"], mitchell["is_home"], mitchell["opponent_abbr"]) == (32, False, "CHA")
     assert mitchell["minutes_flag"] is None and mitchell["usage_rate"] > 0  # team totals from the team log

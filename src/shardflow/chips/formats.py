@@ -75,6 +75,7 @@ from .runfiles import (
     _start_time_utc,
     _unit,
     read_run,
+    read_text,
 )
 
 #: File name of a raw folder's own format descriptions (used when chips.formats is empty).
@@ -324,10 +325,7 @@ def describe_metadata(fmt: Format, path: Path, raw_dir: Path, date: str, base: d
 
 def _text_table(fmt: Format, path: Path) -> tuple[list[str] | None, np.ndarray]:
     """(header names or None, rows x columns float array) of a delimited text file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunFileError(f"{path}: cannot read the file as UTF-8 text: {exc}") from None
+    text = read_text(path, "the file")
     delimiter = fmt.table.get("delimiter", ",")
     comment = fmt.table.get("comment")
     split = (lambda line: line.split()) if delimiter == "whitespace" else (lambda line: line.split(delimiter))

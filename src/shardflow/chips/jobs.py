@@ -9,8 +9,10 @@ the cores).
 
     stage    --date D --folder DAY_FOLDER --formats JSON --stage-dir DIR --manifest OUT
              --errors OUT --log LOG
-    metrics  --chip C --proc P --manifest FILE --stage-dir DIR [--geometry CSV] --log LOG
-             --output OUT
+    metrics  --chip C --proc P --manifest FILE --stage-dir DIR [--geometry CSV] --settings JSON
+             --log LOG --output OUT
+
+``--settings`` is the config's ``chips.metrics`` as JSON (the fields of :class:`.metrics.Settings`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import polars as pl
 from shardflow.io import script_logger, write_polars
 
 from .formats import parse_formats
-from .metrics import extract_group
+from .metrics import Settings, extract_group
 from .staging import load_run, stage_date
 
 
@@ -57,7 +59,7 @@ def metrics(args: argparse.Namespace) -> None:
         chips = pl.read_csv(args.geometry)
         chips = chips.filter(pl.col("chip_number").cast(pl.Int64, strict=False) == chip)  # "7" and 7 match
         geometry = chips.row(0, named=True) if len(chips) else None
-    table = extract_group(runs, geometry)
+    table = extract_group(runs, geometry, Settings(**json.loads(args.settings)))
     write_polars(table, args.output)
     failed = table.filter(pl.col("metric_name") == "extraction_failed")
     log.info(
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         step.add_argument(option, required=True)
     step.set_defaults(run=stage)
     step = steps.add_parser("metrics")
-    for option in ("--chip", "--proc", "--manifest", "--stage-dir", "--output"):
+    for option in ("--chip", "--proc", "--manifest", "--stage-dir", "--settings", "--output"):
         step.add_argument(option, required=True)
     step.add_argument("--geometry")
     step.set_defaults(run=metrics)

@@ -192,7 +192,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Settings:
-    """Thresholds of the extraction (units in the names; defaults as in issue 3 where it sets them).
+    """Thresholds of the extraction (units in the names), from the config's ``chips.metrics``
+    (``config/schema.yaml`` holds their defaults): ``Settings(**config["chips"]["metrics"])``.
 
     ``edge_steps``: samples from a
     leg's end within which a maximum is ``cnp_at_edge``; ``min_modulation``: R_max/R_min below
@@ -204,16 +205,28 @@ class Settings:
     shorter than this many tau is ``short_segment``.
     """
 
-    edge_steps: int = 2
-    min_modulation: float = 2.0
-    peak_fraction: float = 0.2
-    mobility_window_v: float = 4.0
-    min_overlap_v: float = 1.0
-    light_threshold_v: float = 0.0
-    tail_fraction: float = 0.2
-    min_tail: int = 3
-    min_r_squared: float = 0.9
-    min_taus: float = 3.0
+    edge_steps: int
+    min_modulation: float
+    peak_fraction: float
+    mobility_window_v: float
+    min_overlap_v: float
+    light_threshold_v: float
+    tail_fraction: float
+    min_tail: int
+    min_r_squared: float
+    min_taus: float
+
+    def cnp_options(self) -> dict:
+        """Keyword arguments of :func:`.sweeps.charge_neutrality_point`."""
+        return dict(edge_steps=self.edge_steps, min_modulation=self.min_modulation, peak_fraction=self.peak_fraction)
+
+    def photoresponse_options(self) -> dict:
+        """Keyword arguments of :func:`.transients.photoresponse`."""
+        return dict(threshold_v=self.light_threshold_v, tail_fraction=self.tail_fraction, min_tail=self.min_tail)
+
+    def relaxation_options(self) -> dict:
+        """Keyword arguments of :func:`.transients.relaxation_fits`."""
+        return dict(threshold_v=self.light_threshold_v, min_r_squared=self.min_r_squared, min_taus=self.min_taus)
 
 
 class _RunFailure(Exception):
@@ -306,9 +319,7 @@ def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings)
         raise _RunFailure("short_first_leg")
 
     swept = (float(np.min(vg)), float(np.max(vg)))
-    cnp_options = dict(
-        edge_steps=s.edge_steps, swept_range_v=swept, min_modulation=s.min_modulation, peak_fraction=s.peak_fraction
-    )
+    cnp_options = dict(swept_range_v=swept, **s.cnp_options())
     rows = []
     summaries: dict[int, _Leg] = {}
     for number, leg in enumerate(legs, start=1):
@@ -350,7 +361,7 @@ def _sweep_run(meta: Mapping, data: Mapping, geometry: dict | None, s: Settings)
 def _transient_run(data: Mapping, s: Settings):
     """Metric rows (name, value, flags, segment, leg) of one It run."""
     t, i, vl = _arrays(data, REQUIRED_COLUMNS["It"], MIN_FIT_POINTS)
-    steps = photoresponse(i, vl, threshold_v=s.light_threshold_v, tail_fraction=s.tail_fraction, min_tail=s.min_tail)
+    steps = photoresponse(i, vl, **s.photoresponse_options())
     if steps.delta_a.size == 0:
         rows = [(name, _NAN, ("no_light_step",), None, None) for name in ("photoresponse_a", "photoresponse_rel")]
     else:
@@ -362,9 +373,7 @@ def _transient_run(data: Mapping, s: Settings):
             ("photoresponse_rel", rel, rel_flags, None, None),
         ]
 
-    fits = relaxation_fits(
-        t, i, vl, threshold_v=s.light_threshold_v, min_r_squared=s.min_r_squared, min_taus=s.min_taus
-    )
+    fits = relaxation_fits(t, i, vl, **s.relaxation_options())
     relax_names = ("relax_tau_s", "relax_beta", "relax_r_squared")
     if not fits:
         rows += [(name, _NAN, ("no_dark_segment",), None, None) for name in relax_names]
@@ -416,8 +425,8 @@ def _pair_rows(chain: list[tuple[dict, datetime | None, _SweepSummary | None]], 
 
 def extract_group(
     runs: list[tuple[dict, Mapping]],
-    geometry: dict | None = None,
-    settings: Settings | None = None,
+    geometry: dict | None,
+    settings: Settings,
 ) -> pl.DataFrame:
     """Long table of the metrics of one (chip, procedure) group of runs.
 
@@ -432,7 +441,7 @@ def extract_group(
         DataFrame works too).
     geometry : optional width_um, length_um (um) and c_g_f_cm2 (F/cm^2) of the chip, for the
         field-effect mobility; without all three, the mobility rows are NaN with ``no_geometry``.
-    settings : thresholds, :class:`Settings` defaults when None.
+    settings : thresholds (:class:`Settings`, from the config's ``chips.metrics``).
 
     Returns
     -------
@@ -440,7 +449,7 @@ def extract_group(
     :data:`EXTRA_COLUMNS`), sorted by run_id, metric_name, segment, leg, pair_previous_run_id. Bad
     runs and pairs become flagged rows; this function does not raise for bad data.
     """
-    s = settings or Settings()
+    s = settings
     geom = _geometry_scale(geometry)
     records = []  # (meta, metric_name, value, flags, segment, previous run_id, leg)
     chains: dict[tuple, list] = {}

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .metrics import Settings  # noqa: E402
 from .sweeps import charge_neutrality_point, resistance_ohm, split_legs  # noqa: E402
 from .transients import light_segments, relaxation_fits  # noqa: E402
 
@@ -86,7 +87,9 @@ def photoresponse(metrics: pd.DataFrame, path) -> None:
     plt.close(fig)
 
 
-def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapping] | None, path) -> None:
+def example_fits(
+    sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapping] | None, path, settings: Settings
+) -> None:
     """Left: resistance of an IVg sweep's forward leg with its refined charge-neutrality point.
     Right: an It run with the stretched-exponential fit of each dark segment.
 
@@ -97,7 +100,7 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
         meta, data = sweep
         vg, r = np.asarray(data["vg_v"]), resistance_ohm("IVg", meta["vds_v"], np.asarray(data["i_a"]))
         forward = split_legs(vg)[0]
-        cnp = charge_neutrality_point(vg[forward], r[forward])
+        cnp = charge_neutrality_point(vg[forward], r[forward], **settings.cnp_options())
         left.plot(vg[forward], r[forward] / 1e3, ".", ms=3, color="0.4")
         if np.isfinite(cnp.cnp_v):
             left.axvline(cnp.cnp_v, color="tab:red", label=f"CNP {cnp.cnp_v:.2f} V {','.join(cnp.flags)}")
@@ -107,10 +110,10 @@ def example_fits(sweep: tuple[dict, Mapping] | None, transient: tuple[dict, Mapp
         meta, data = transient
         t, i, vl = (np.asarray(data[c]) for c in ("t_s", "i_a", "vl_v"))
         right.plot(t, i * 1e6, ".", ms=2, color="0.5")
-        for start, stop, lit in light_segments(vl):
+        for start, stop, lit in light_segments(vl, settings.light_threshold_v):
             if lit:
                 right.axvspan(t[start], t[stop - 1], color="gold", alpha=0.3)
-        for seg in relaxation_fits(t, i, vl):
+        for seg in relaxation_fits(t, i, vl, **settings.relaxation_options()):
             if seg.fit is not None:
                 f, span = seg.fit, slice(seg.start, seg.stop)
                 model = f.i_inf_a + f.amplitude_a * np.exp(-(((t[span] - t[seg.start]) / f.tau_s) ** f.beta))

@@ -347,6 +347,15 @@ def _columns(
     return MappingProxyType(columns)
 
 
+def read_text(path: Path, what: str) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), else a :class:`RunFileError` that names
+    the file and ``what`` it was read as."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunFileError(f"{path}: cannot read {what} as UTF-8 text: {exc}") from None
+
+
 def read_run(path: str | os.PathLike) -> RunFile:
     """Read one instrument run CSV (format in the module docstring) into a :class:`RunFile`.
 
@@ -356,10 +365,7 @@ def read_run(path: str | os.PathLike) -> RunFile:
     number of fields, or the file ends mid-row (truncated).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunFileError(f"{path}: cannot read the run file as UTF-8 text: {exc}") from None
+    text = read_text(path, "the run file")
 
     meta: dict = {}
     seen: dict[str, int] = {}
@@ -416,10 +422,7 @@ def read_transfer_curve(
     is ``chip_number``, ``proc = 'IVg'``, ``start_time_utc`` and ``vds_v``.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunFileError(f"{path}: cannot read the transfer curve as UTF-8 text: {exc}") from None
+    text = read_text(path, "the transfer curve")
     header, newline, body = text.partition("\n")
     if not newline:
         raise RunFileError(f"{path}, line 1: no table (a header line followed by rows) in the file")

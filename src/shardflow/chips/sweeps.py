@@ -80,10 +80,10 @@ def charge_neutrality_point(
     vg: np.ndarray,
     r_ohm: np.ndarray,
     *,
-    edge_steps: int = 2,
+    edge_steps: int,
     swept_range_v: tuple[float, float] | None = None,
-    min_modulation: float = 2.0,
-    peak_fraction: float = 0.2,
+    min_modulation: float,
+    peak_fraction: float,
 ) -> Cnp:
     """Charge-neutrality point (V) of one monotonic sweep leg: the gate voltage of maximum R.
 
@@ -178,7 +178,7 @@ def field_effect_mobility(
     width_um: float,
     length_um: float,
     c_g_f_cm2: float,
-    window_v: float = 4.0,
+    window_v: float,
 ) -> tuple[BranchMobility, BranchMobility]:
     """Field-effect mobility of the hole (Vg < V_cnp) and electron (Vg > V_cnp) branches.
 
@@ -245,7 +245,7 @@ def max_abs_difference(
     vg_b: np.ndarray,
     y_b: np.ndarray,
     *,
-    min_overlap_v: float = 1.0,
+    min_overlap_v: float,
 ) -> tuple[float, float]:
     """Largest |y_b - y_a| over the common gate range of two sweep legs, and that range's width.
 

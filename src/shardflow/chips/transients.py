@@ -24,7 +24,7 @@ import numpy as np
 MIN_FIT_POINTS = 8
 
 
-def light_segments(vl: np.ndarray, threshold_v: float = 0.0) -> list[tuple[int, int, bool]]:
+def light_segments(vl: np.ndarray, threshold_v: float) -> list[tuple[int, int, bool]]:
     """Split a run into segments of constant light state.
 
     Returns ``(start, stop, light_on)`` for each segment in time order, as half-open sample
@@ -53,9 +53,9 @@ def photoresponse(
     i: np.ndarray,
     vl: np.ndarray,
     *,
-    threshold_v: float = 0.0,
-    tail_fraction: float = 0.2,
-    min_tail: int = 3,
+    threshold_v: float,
+    tail_fraction: float,
+    min_tail: int,
 ) -> Photoresponse:
     """Current change caused by each light-on step, in A.
 
@@ -254,9 +254,9 @@ def relaxation_fits(
     i: np.ndarray,
     vl: np.ndarray,
     *,
-    threshold_v: float = 0.0,
-    min_r_squared: float = 0.9,
-    min_taus: float = 3.0,
+    threshold_v: float,
+    min_r_squared: float,
+    min_taus: float,
 ) -> list[SegmentRelaxation]:
     """Fit the current relaxation in every dark segment that follows a light-off.
 

@@ -40,8 +40,6 @@ from .kappa import E_CHARGE, FLUX_K, flux, log_norm, temperature_ev, to_ambient,
 M_PROTON = 1.67262192369e-27  # kg
 JU_COEFFICIENTS = (1.07e-6, 5.0, 1.6e-8, 60.0)  # A/m^2, V, A/m^2, V
 SUNLIT_MAX_V = 150.0
-SEE_PEAK_YIELD = 1.0
-SEE_PEAK_ENERGY_EV = 500.0
 _GRID = np.geomspace(0.1, 2.0e5, 160)  # eV, for the secondary-electron integral
 
 
@@ -65,13 +63,13 @@ def collected_electron_current(potential_v, density_m, w_m, kappa):
     return E_CHARGE * 1e4 * number_flux
 
 
-def sternglass_yield(energy_ev, peak_yield=SEE_PEAK_YIELD, peak_energy_ev=SEE_PEAK_ENERGY_EV):
+def sternglass_yield(energy_ev, peak_yield, peak_energy_ev):
     """Secondary electrons per impacting electron of energy E (Sternglass 1954)."""
     x = np.maximum(energy_ev, 0.0) / peak_energy_ev
     return 7.4 * peak_yield * x * np.exp(-2.0 * np.sqrt(x))
 
 
-def secondary_current(density_m, w_m, kappa, peak_yield=SEE_PEAK_YIELD, peak_energy_ev=SEE_PEAK_ENERGY_EV):
+def secondary_current(density_m, w_m, kappa, peak_yield, peak_energy_ev):
     """e pi * integral delta(E) j_m(E) dE (A/m^2) for measured (n_m, W_m, kappa) arrays (n,),
     trapezoid in ln E on 160 energies from 0.1 eV to 200 keV."""
     e = _GRID[None, :]
@@ -110,7 +108,7 @@ def sunlit_potential(density_m, w_m, kappa):
         )
 
 
-def shadow_potential(density_m, w_m, kappa, peak_yield=SEE_PEAK_YIELD, peak_energy_ev=SEE_PEAK_ENERGY_EV):
+def shadow_potential(density_m, w_m, kappa, peak_yield, peak_energy_ev):
     """U (V) in (-kappa W_m, 0) with J_i(U) + J_see = J_e, from the measured kappa parameters."""
     density_m, w_m, kappa = (np.asarray(x, dtype=float) for x in (density_m, w_m, kappa))
     with np.errstate(all="ignore"):
@@ -125,7 +123,7 @@ def shadow_potential(density_m, w_m, kappa, peak_yield=SEE_PEAK_YIELD, peak_ener
         return _bisect(lambda u: -excess(u), -kappa * w_m * (1.0 - 1e-9), np.zeros_like(w_m))
 
 
-def ambient_potential(density_cm3, w_ev, kappa, shadow, peak_yield=SEE_PEAK_YIELD, peak_energy_ev=SEE_PEAK_ENERGY_EV):
+def ambient_potential(density_cm3, w_ev, kappa, shadow, peak_yield, peak_energy_ev):
     """The floating potential (V) of a spacecraft in the ambient plasma (n, W, kappa): the
     balances above solved with the ambient parameters fixed (what the demo takes as truth).
     ``shadow`` (bool array) selects the branch."""

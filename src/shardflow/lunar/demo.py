@@ -59,9 +59,6 @@ from .instrument import N_CHANNELS, N_ENERGIES, THETA_DEG, channel_tables, count
 from .kappa import flux, to_measured, w_from_temperature
 from .kernels import MOON_RADIUS_KM, load_kernels, standard_kernels
 
-DEMO_DAYS = ("1998-04-10", "1998-04-11", "1998-04-20", "1998-05-11", "1998-05-20")
-MALFORMED_DAY = "1998-04-20"
-SPECTRA_PER_DAY = 1080
 CADENCE_S = 80.0
 FIRST_SPECTRUM_S = 20.0
 ENERGIES_EV = 40.0 * 500.0 ** (np.arange(N_ENERGIES) / (N_ENERGIES - 1))
@@ -309,15 +306,22 @@ def write_demo(
     spectra_per_day: int,
     seed: int,
     pck: str | os.PathLike,
-    malformed_day: str | None = MALFORMED_DAY,
-    see=(charging.SEE_PEAK_YIELD, charging.SEE_PEAK_ENERGY_EV),
+    malformed_day: str | None,
+    spacecraft: dict | None = None,
 ):
     """Write the demo (module docstring) under ``out_dir``; return the truth as a polars frame
     (one row per spectrum, days in the given order). ``pck`` is the Moon PCK
-    (:func:`.kernels.write_moon_pck`), ``see`` the spacecraft's secondary-emission constants."""
+    (:func:`.kernels.write_moon_pck`), ``spacecraft`` the config's
+    ``lunar.spacecraft`` (see_peak_yield, see_peak_energy_ev in eV: the secondary emission);
+    None takes that section's defaults from ``config/schema.yaml``."""
     import polars as pl
     import spiceypy
 
+    if spacecraft is None:
+        from shardflow.config import schema_defaults
+
+        spacecraft = schema_defaults()["lunar"]["spacecraft"]
+    see = (spacecraft["see_peak_yield"], spacecraft["see_peak_energy_ev"])
     out_dir = Path(out_dir)
     (out_dir / "er").mkdir(parents=True, exist_ok=True)
     (out_dir / "kernels").mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,6 @@ from .pitch import ChannelGeometry
 N_BINS = 200
 U_MIN_V, U_MAX_V = -2000.0, 20.0
 RATIO_MIN, RATIO_MAX = 0.3, 1.1
-MIN_DELTA_CHI2 = 25.0
 
 
 @dataclass(frozen=True)
@@ -156,8 +155,8 @@ def fit_loss_cone(
     incident_flux,
     sc_potential_v,
     geometry: ChannelGeometry,
-    theta_deg=THETA_DEG,
-    min_delta_chi2=MIN_DELTA_CHI2,
+    theta_deg,
+    min_delta_chi2,
 ) -> LossConeFit:
     """Fit U and B_sc/B_surf for every spectrum of a block (see the module docstring).
 

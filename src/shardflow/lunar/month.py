@@ -15,7 +15,8 @@ Statuses of a spectrum:
   ``wrong_day`` (well formed, but its time is not on the day of its file's name, so it may not
   belong to this month: not processed; ``reason`` names the file, the line, the time and the day);
 * ``sc_status``: ``ok``; ``poor_fit`` (kappa deviance per degree of freedom above
-  ``max_deviance``; values kept); ``too_few_counts`` (fewer than 5 channels or 50 counts);
+  ``max_deviance``; values kept); ``too_few_counts`` (fewer than ``min_channels`` channels or
+  ``min_counts`` counts);
   ``no_current_balance`` (no root of the current balance); ``no_trajectory`` (the kernels do not
   cover its time, so neither geometry nor the sunlit/shadow branch is known);
 * ``surface_status``: ``ok``; ``closes_below_range`` (a loss cone, but it closes below the
@@ -41,12 +42,10 @@ from .geometry import ephemeris_time, spacecraft_geometry
 from .instrument import THETA_DEG
 from .kappa import fit_kappa, temperature_ev, to_ambient
 from .kernels import load_kernels
-from .losscone import MIN_DELTA_CHI2, fit_loss_cone
+from .losscone import fit_loss_cone
 from .pitch import channel_geometry, incident_view
 
 BLOCK = 2048
-MIN_CHANNELS, MIN_COUNTS = 5, 50.0
-MAX_DEVIANCE = 5.0
 
 MONTH_SCHEMA = pl.Schema(
     {
@@ -82,12 +81,33 @@ ERROR_SCHEMA = pl.Schema({"source_file": pl.String, "line": pl.Int64, "reason": 
 
 @dataclass(frozen=True)
 class FitSettings:
-    """Settings of the fits (config ``lunar.fit`` and ``lunar.spacecraft``)."""
+    """Settings of the fits, from the config (``config/schema.yaml`` holds their defaults).
 
-    max_deviance: float = MAX_DEVIANCE
-    min_delta_chi2: float = MIN_DELTA_CHI2
-    see_peak_yield: float = charging.SEE_PEAK_YIELD
-    see_peak_energy_ev: float = charging.SEE_PEAK_ENERGY_EV
+    ``max_deviance``: kappa deviance per degree of freedom above which sc_status is poor_fit;
+    ``min_channels``, ``min_counts``: a kappa fit on fewer channels or counts is too_few_counts;
+    ``min_delta_chi2``: loss-cone chi-square gain below which surface_status is no_loss_cone;
+    ``see_peak_yield``, ``see_peak_energy_ev`` (eV): the spacecraft's Sternglass constants.
+    """
+
+    max_deviance: float
+    min_channels: int
+    min_counts: float
+    min_delta_chi2: float
+    see_peak_yield: float
+    see_peak_energy_ev: float
+
+    @classmethod
+    def from_config(cls, lunar: dict) -> FitSettings:
+        """The settings from the config's ``lunar`` section (its ``fit`` and ``spacecraft`` keys)."""
+        fit, spacecraft = lunar["fit"], lunar["spacecraft"]
+        return cls(
+            max_deviance=fit["max_kappa_deviance"],
+            min_channels=fit["min_channels"],
+            min_counts=fit["min_counts"],
+            min_delta_chi2=fit["min_losscone_delta_chi2"],
+            see_peak_yield=spacecraft["see_peak_yield"],
+            see_peak_energy_ev=spacecraft["see_peak_energy_ev"],
+        )
 
 
 def read_month(paths: list[str], threads: int = 1) -> tuple[Spectra, list[dict], list[dict]]:
@@ -181,7 +201,7 @@ def fit_block(
     potential = np.where(covered, potential, np.nan)
     density, w = to_ambient(fit.density_cm3, fit.w_ev, fit.kappa, potential)
 
-    enough = (fit.n_channels >= MIN_CHANNELS) & (fit.counts >= MIN_COUNTS)
+    enough = (fit.n_channels >= settings.min_channels) & (fit.counts >= settings.min_counts)
     sc_status = np.select(
         [~covered, ~enough, ~np.isfinite(potential), fit.deviance_per_dof > settings.max_deviance],
         ["no_trajectory", "too_few_counts", "no_current_balance", "poor_fit"],
@@ -230,7 +250,7 @@ def _block(spectra: Spectra, start: int, stop: int) -> Spectra:
 def process_month(
     paths: list[str],
     kernels: list[str],
-    settings: FitSettings = FitSettings(),
+    settings: FitSettings,
     threads: int = 1,
     theta_deg: np.ndarray = THETA_DEG,
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict]:

@@ -21,7 +21,8 @@ pace_adjustment
 usage_spike_adjustment
     ``points_avg_last_10 * (usage_last_3 - usage_last_10) / usage_last_10``: a recent rise in the
     player's share of plays, in points; a positive spike is amplified x1.15 with one high-usage
-    teammate (usage_last_10 >= ``high_usage_pct`` and 20+ minutes per game) listed as not
+    teammate (usage_last_10 >= ``high_usage_pct`` and minutes_avg_last_10 >= ``high_usage_min_minutes``,
+    bench players' usage over a few minutes being too noisy to count) listed as not
     playing on the date, x1.30 with two or more.
 shot_zone_mismatch (only with shot charts; null otherwise)
     sum over zones of the player's attempts per game there (last 10 charted games) x points per
@@ -89,9 +90,8 @@ COMPOSITE_SCHEMA = pl.Schema(
     }
 )
 
-#: Minutes per game (last 10) a high-usage teammate must average: bench players' usage over a
-#: few minutes is too noisy to count.
-HIGH_USAGE_MIN_MINUTES = 20.0
+#: The settings of :func:`composite_factors`: config keys ``nba.*`` of the same names.
+SETTING_KEYS = ("high_usage_pct", "high_usage_min_minutes", "bootstrap_games", "production_ready_pct")
 
 #: What the composite factors read of the date's own summary: the roster, nothing it reports.
 ROSTER_COLUMNS = (
@@ -136,6 +136,7 @@ def composite_factors(
     window: list[str],
     *,
     high_usage_pct: float,
+    high_usage_min_minutes: float,
     bootstrap_games: int,
     production_ready_pct: float,
 ) -> pl.DataFrame:
@@ -161,7 +162,7 @@ def composite_factors(
         .join(window_games(history), on=["player_id", "team_id"], how="left")
     )
     days_rest = (pl.lit(Date.fromisoformat(day)) - p("last_game_date")).dt.total_days() - 1
-    high_usage = (p("usage_last_10") >= high_usage_pct) & (p("minutes_avg_last_10") >= HIGH_USAGE_MIN_MINUTES)
+    high_usage = (p("usage_last_10") >= high_usage_pct) & (p("minutes_avg_last_10") >= high_usage_min_minutes)
     out = (p("dnp") & high_usage).fill_null(False).cast(pl.Int64)
     spike = p("points_avg_last_10") * ratio(p("usage_last_3") - p("usage_last_10"), p("usage_last_10"))
     boost = (

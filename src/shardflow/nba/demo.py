@@ -51,6 +51,7 @@ import polars as pl
 
 from shardflow.io import replace_atomically
 
+from .boxscore import STAT_COLUMNS
 from .windows import consecutive_dates, season_of
 
 TEAMS = (
@@ -182,6 +183,29 @@ PLAYER_TRUTH_COLUMNS = (
 )
 GAME_TRUTH_COLUMNS = ("game_date", "game_id", "home_team_id", "away_team_id", "periods", "home_pts", "away_pts")
 
+#: The statistics of a BoxScoreTraditionalV2 player or team row, in its order.
+V2_STAT_HEADERS = [
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TO",
+    "PF",
+    "PTS",
+    "PLUS_MINUS",
+]
 V2_PLAYER_HEADERS = [
     "GAME_ID",
     "TEAM_ID",
@@ -192,54 +216,9 @@ V2_PLAYER_HEADERS = [
     "NICKNAME",
     "START_POSITION",
     "COMMENT",
-    "MIN",
-    "FGM",
-    "FGA",
-    "FG_PCT",
-    "FG3M",
-    "FG3A",
-    "FG3_PCT",
-    "FTM",
-    "FTA",
-    "FT_PCT",
-    "OREB",
-    "DREB",
-    "REB",
-    "AST",
-    "STL",
-    "BLK",
-    "TO",
-    "PF",
-    "PTS",
-    "PLUS_MINUS",
+    *V2_STAT_HEADERS,
 ]
-V2_TEAM_HEADERS = [
-    "GAME_ID",
-    "TEAM_ID",
-    "TEAM_NAME",
-    "TEAM_ABBREVIATION",
-    "TEAM_CITY",
-    "MIN",
-    "FGM",
-    "FGA",
-    "FG_PCT",
-    "FG3M",
-    "FG3A",
-    "FG3_PCT",
-    "FTM",
-    "FTA",
-    "FT_PCT",
-    "OREB",
-    "DREB",
-    "REB",
-    "AST",
-    "STL",
-    "BLK",
-    "TO",
-    "PF",
-    "PTS",
-    "PLUS_MINUS",
-]
+V2_TEAM_HEADERS = ["GAME_ID", "TEAM_ID", "TEAM_NAME", "TEAM_ABBREVIATION", "TEAM_CITY", *V2_STAT_HEADERS]
 GAME_HEADER_HEADERS = [
     "GAME_DATE_EST",
     "GAME_SEQUENCE",
@@ -453,6 +432,14 @@ def _clock(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _v2_stats(minutes: str, v: dict, plus_minus: int) -> list:
+    """The :data:`V2_STAT_HEADERS` values of a line: its minutes text, the counting statistics
+    ``v`` (:data:`.boxscore.STAT_COLUMNS`) with the three percentages, and plus-minus."""
+    pct = [_pct(v[made], v[attempted]) for made, attempted in (("fgm", "fga"), ("fg3m", "fg3a"), ("ftm", "fta"))]
+    shooting = [v["fgm"], v["fga"], pct[0], v["fg3m"], v["fg3a"], pct[1], v["ftm"], v["fta"], pct[2]]
+    return [minutes, *shooting, *(v[k] for k in STAT_COLUMNS[6:]), plus_minus]
+
+
 def _v2_boxscore(game_id: str, sides: list[dict], periods: int) -> dict:
     """A BoxScoreTraditionalV2 response: PlayerStats away team first, TeamStats home first."""
     player_rows, team_rows = [], []
@@ -465,83 +452,16 @@ def _v2_boxscore(game_id: str, sides: list[dict], periods: int) -> dict:
             pid = int(side["player_id"][slot])
             if slot in by_slot:
                 i = by_slot[slot]
-                v = {
-                    k: int(line[k][i])
-                    for k in (
-                        "fgm",
-                        "fga",
-                        "fg3m",
-                        "fg3a",
-                        "ftm",
-                        "fta",
-                        "oreb",
-                        "dreb",
-                        "reb",
-                        "ast",
-                        "stl",
-                        "blk",
-                        "tov",
-                        "pf",
-                        "pts",
-                    )
-                }
-                stats = [
-                    _clock(int(line["seconds"][i])),
-                    v["fgm"],
-                    v["fga"],
-                    _pct(v["fgm"], v["fga"]),
-                    v["fg3m"],
-                    v["fg3a"],
-                    _pct(v["fg3m"], v["fg3a"]),
-                    v["ftm"],
-                    v["fta"],
-                    _pct(v["ftm"], v["fta"]),
-                    v["oreb"],
-                    v["dreb"],
-                    v["reb"],
-                    v["ast"],
-                    v["stl"],
-                    v["blk"],
-                    v["tov"],
-                    v["pf"],
-                    v["pts"],
-                    int(side["plus_minus"][i]),
-                ]
+                v = {k: int(line[k][i]) for k in STAT_COLUMNS}
+                stats = _v2_stats(_clock(int(line["seconds"][i])), v, int(side["plus_minus"][i]))
                 position, comment = (STARTER_POSITIONS[starters.index(slot)] if slot in starters else ""), ""
             else:
-                stats, position, comment = [None] * 20, "", side["out"][slot]
+                stats, position, comment = [None] * len(V2_STAT_HEADERS), "", side["out"][slot]
             player_rows.append([game_id, lo[0], lo[1], lo[2], pid, name, name.split()[0], position, comment, *stats])
     for side in sides:  # home, then away
         lo, tot = TEAMS[side["team"]], side["totals"]
-        team_rows.append(
-            [
-                game_id,
-                lo[0],
-                lo[3],
-                lo[1],
-                lo[2],
-                f"{int(round(side['team_minutes']))}:00",
-                tot["fgm"],
-                tot["fga"],
-                _pct(tot["fgm"], tot["fga"]),
-                tot["fg3m"],
-                tot["fg3a"],
-                _pct(tot["fg3m"], tot["fg3a"]),
-                tot["ftm"],
-                tot["fta"],
-                _pct(tot["ftm"], tot["fta"]),
-                tot["oreb"],
-                tot["dreb"],
-                tot["reb"],
-                tot["ast"],
-                tot["stl"],
-                tot["blk"],
-                tot["tov"],
-                tot["pf"],
-                tot["pts"],
-                side["margin"],
-            ]
-        )
+        minutes = f"{int(round(side['team_minutes']))}:00"
+        team_rows.append([game_id, lo[0], lo[3], lo[1], lo[2], *_v2_stats(minutes, tot, side["margin"])])
     params = {"GameID": game_id, "StartPeriod": 0, "EndPeriod": 0, "StartRange": 0, "EndRange": 0, "RangeType": 0}
     return {
         "resource": "boxscore",
@@ -715,26 +635,7 @@ def write_demo_season(
                     sides[0]["line"][k][top] += 1
             for side, other in ((sides[0], sides[1]), (sides[1], sides[0])):
                 line = side["line"]
-                side["totals"] = {
-                    k: int(line[k].sum())
-                    for k in (
-                        "fgm",
-                        "fga",
-                        "fg3m",
-                        "fg3a",
-                        "ftm",
-                        "fta",
-                        "oreb",
-                        "dreb",
-                        "reb",
-                        "ast",
-                        "stl",
-                        "blk",
-                        "tov",
-                        "pf",
-                        "pts",
-                    )
-                }
+                side["totals"] = {k: int(line[k].sum()) for k in STAT_COLUMNS}
                 side["margin"] = int(line["pts"].sum() - other["line"]["pts"].sum())
                 share = line["seconds"] / (game_minutes * 60)
                 pm = np.rint(side["margin"] * share + rng.normal(0, 3, share.size)).astype(np.int64)

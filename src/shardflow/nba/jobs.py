@@ -8,8 +8,9 @@ POLARS_MAX_THREADS to their threads.
 
     summary            --date D --boxscores FILE [--lines FILE] --format F --season-types T,T
                        --log LOG --output OUTPUT
-    composite_factors  --date D --roster SUMMARY --high-usage-pct P --bootstrap-games N
-                       --production-ready-pct P --log LOG --output OUTPUT WINDOW_SUMMARY...
+    composite_factors  --date D --roster SUMMARY --high-usage-pct P --high-usage-min-minutes M
+                       --bootstrap-games N --production-ready-pct P --log LOG --output OUTPUT
+                       WINDOW_SUMMARY...
     feature_store      --date D --factors FILE --log LOG --output OUTPUT WINDOW_SUMMARY...
     stage              --date D --season-types T,T --log LOG --output OUTPUT TABLE...
 """
@@ -45,7 +46,9 @@ def summary(args: argparse.Namespace) -> None:
         log.error("unreadable: %s", err)
         write_summary(pl.DataFrame(schema=SUMMARY_SCHEMA), args.output, unreadable=str(err))
         return
-    table = player_game_summary(box, args.date, os.path.basename(args.boxscores), lines, args.season_types.split(","))
+    table = player_game_summary(
+        box, args.date, os.path.basename(args.boxscores), lines, season_types=args.season_types.split(",")
+    )
     write_summary(table, args.output)
     log.info(
         "%s: %d games, %d player rows (%d DNP), %d with a points line, %d games with a shot chart",
@@ -86,6 +89,7 @@ def composite(args: argparse.Namespace) -> None:
         args.date,
         window,
         high_usage_pct=args.high_usage_pct,
+        high_usage_min_minutes=args.high_usage_min_minutes,
         bootstrap_games=args.bootstrap_games,
         production_ready_pct=args.production_ready_pct,
     )
@@ -148,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
     step = steps.add_parser("composite_factors")
     step.add_argument("--roster", required=True)
     step.add_argument("--high-usage-pct", type=float, required=True)
+    step.add_argument("--high-usage-min-minutes", type=float, required=True)
     step.add_argument("--bootstrap-games", type=int, required=True)
     step.add_argument("--production-ready-pct", type=float, required=True)
     step.add_argument("window", nargs="*", help="summaries of the window's dates")

@@ -154,16 +154,17 @@ def player_game_summary(
     date: str,
     source_file: str,
     lines: pl.DataFrame | None = None,
-    season_types: list[str] | None = None,
+    *,
+    season_types: list[str] | None,
 ) -> pl.DataFrame:
     """The summary of one date (:data:`SUMMARY_SCHEMA`), rows sorted by game, team, player.
 
-    Only games of ``season_types`` (:data:`.season_ids.SEASON_TYPES` names; all when None)
-    are kept; ``season`` and ``season_type`` come from the game id (the calendar's season for
-    ids of another form, whose type is null). Shot-zone columns are null for games without a
-    shot chart, 0 for a player of a charted game who took no shot there. ``is_home`` is null
-    where the date file does not say which team is at home. ``points_line`` and
-    ``over_under`` are null without a line. ``minutes_flag``: :func:`minutes_flag`; the
+    Only games of ``season_types`` (:data:`.season_ids.SEASON_TYPES` names, the config's
+    ``nba.season_types``; every game when None) are kept; ``season`` and ``season_type`` come
+    from the game id (the calendar's season for ids of another form, whose type is null).
+    Shot-zone columns are null for games without a shot chart, 0 for a player of a charted game
+    who took no shot there. ``is_home`` is null where the date file does not say which team is
+    at home. ``points_line`` and ``over_under`` are null without a line. ``minutes_flag``: :func:`minutes_flag`; the
     usage rate of a flagged row is null.
     """
     p = pl.col
