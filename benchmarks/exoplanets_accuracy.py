@@ -17,11 +17,21 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, write_result  # noqa: E402
+from snakemake.utils import validate  # noqa: E402
 
 from shardflow.exoplanets.evaluation import recovery_summary  # noqa: E402
 from shardflow.exoplanets.features import Settings, target_features  # noqa: E402
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def schema_settings() -> Settings:
+    """Search settings from the config schema's defaults (the one source of defaults)."""
+    config: dict = {}
+    validate(config, str(REPO_ROOT / "config" / "schema.yaml"))
+    return Settings(**config["exoplanets"]["search"])
+
+
 REAL = REPO_ROOT.parent / "shared" / "data" / "lightcurves"
 #: Known planets of the real files (../shared/data/README.md); stellar radius and mass in
 #: solar units where TLS needs them (TOI-263 is an M dwarf).
@@ -48,7 +58,7 @@ def real_light_curves() -> list[dict]:
             "epoch": float("nan"),
             **star,
         }
-        f = target_features(row, lambda filename=filename: str(REAL / filename), Settings())
+        f = target_features(row, lambda filename=filename: str(REAL / filename), schema_settings())
         out.append(
             {
                 "target": name,

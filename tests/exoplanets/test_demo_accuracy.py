@@ -4,16 +4,14 @@ import pytest
 
 from shardflow.exoplanets.demo import write_demo
 from shardflow.exoplanets.evaluation import recovery_summary
-from shardflow.exoplanets.features import Settings, feature_table, target_features
+from shardflow.exoplanets.features import feature_table, target_features
 
 
 @pytest.fixture(scope="module")
-def demo_features(tmp_path_factory):
+def demo_features(tmp_path_factory, settings):
     root = tmp_path_factory.mktemp("demo60")
     catalog = write_demo([f"DEMO-{i:04d}" for i in range(1, 61)], root / "catalog.csv", root / "lc", seed=20260101)
-    rows = [
-        target_features(r, lambda r=r: str(root / "lc" / r["path"]), Settings()) for r in catalog.to_dict("records")
-    ]
+    rows = [target_features(r, lambda r=r: str(root / "lc" / r["path"]), settings) for r in catalog.to_dict("records")]
     return feature_table(rows, catalog)
 
 

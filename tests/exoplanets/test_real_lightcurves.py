@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shardflow.exoplanets.features import Settings, compute_features
+from shardflow.exoplanets.features import compute_features
 from shardflow.exoplanets.lightcurves import read_lightcurve
 
 TESS = "tess2018263035959-s0003-0000000120916706-0123-s_lc.fits"
@@ -97,9 +97,9 @@ def test_read_k2sff(shared_data):
         ),
     ],
 )
-def test_known_period_recovered(shared_data, name, inputs):
+def test_known_period_recovered(shared_data, name, inputs, settings):
     lc = read_lightcurve(lightcurve_path(shared_data, name))
-    features, extra = compute_features(lc, inputs, Settings())
+    features, extra = compute_features(lc, inputs, settings)
     assert features["tls_period"] == pytest.approx(inputs["period"], rel=0.005)
     assert extra["period_match"] == "match"
     assert features["tls_sde"] > 9.0
