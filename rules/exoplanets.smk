@@ -20,10 +20,12 @@ rule exoplanets:
 
 
 rule exoplanets_demo_data:
-    """Demo catalog with ground truth and TESS SPOC-format light curves (deterministic)."""
+    """Demo catalog with ground truth and TESS SPOC-format light curves (deterministic): single-
+    sector targets, and multi-sector stars with one to three planets, also as an archive TOI table."""
     output:
         catalog=f"{EXO_DEMO_DIR}/catalog.csv",
-        lightcurves=expand(f"{EXO_DEMO_DIR}/lightcurves/{{target_id}}.fits", target_id=demo_target_ids()),
+        toi=f"{EXO_DEMO_DIR}/catalog_toi.csv",
+        lightcurves=expand(f"{EXO_DEMO_DIR}/lightcurves/{{name}}", name=demo_lightcurve_files()),
     log:
         f"{EXO_LOGS}/demo_data.log",
     benchmark:
@@ -32,6 +34,7 @@ rule exoplanets_demo_data:
         "../envs/exoplanets.yaml"
     params:
         target_ids=demo_target_ids(),
+        multi_star_ids=demo_multi_star_ids(),
         seed=EXO["demo"]["seed"],
     script:
         "../scripts/exoplanets/demo_data.py"

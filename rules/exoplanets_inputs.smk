@@ -52,6 +52,19 @@ def demo_target_ids():
     return [f"DEMO-{i:04d}" for i in range(1, EXO["demo"]["n_targets"] + 1)]
 
 
+def demo_multi_star_ids():
+    return [f"DEMO-M{k:02d}" for k in range(1, EXO["demo"]["multi_stars"] + 1)]
+
+
+def demo_lightcurve_files():
+    """Every light-curve file the demo writes: one per single-sector target, one per sector of
+    each multi-sector star."""
+    from shardflow.exoplanets.demo import multi_star_files
+
+    multi = [name for k, star in enumerate(demo_multi_star_ids()) for name in multi_star_files(star, k)]
+    return [f"{t}.fits" for t in demo_target_ids()] + multi
+
+
 def exoplanet_catalog_inputs(wildcards=None):
     """The catalog, and for the local source the index of the light-curve folder."""
     inputs = {"catalog": exoplanet_catalog_csv()}

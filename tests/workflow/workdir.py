@@ -21,7 +21,7 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 #: A tiny demo: 8 targets (5 real signals or stars, 3 broken files) in 4 batches.
 TINY_CONFIG = {
     "pipelines": ["exoplanets"],
-    "exoplanets": {"batch_size": 2, "demo": {"n_targets": 8}, "plots": {"diagnostics": 1}},
+    "exoplanets": {"batch_size": 2, "demo": {"n_targets": 8, "multi_stars": 0}, "plots": {"diagnostics": 1}},
 }
 
 #: Columns that legitimately differ between runs (CPU seconds per target).
