@@ -122,3 +122,15 @@ def test_a_row_no_detection_matches_is_searched_around_its_period(settings):
     assert w_extra["period_match"] == "window"
     assert w["tls_period"] == pytest.approx(5.3, rel=settings.period_window)
     assert w["tls_sde"] < b["tls_sde"]
+
+
+def test_a_catalog_period_too_long_for_the_light_curve_is_a_clear_failed_row(settings):
+    time, flux = trapezoid_transit_light_curve(**B, days=DAYS, noise_ppm=NOISE, seed=3)
+    rows = [
+        {"target_id": "Z.01", "period": B["period"], "depth": 2500.0, "duration": 2.64, "epoch": np.nan},
+        {"target_id": "Z.02", "period": 20.0, "depth": 900.0, "duration": 3.0, "epoch": np.nan},
+    ]
+    (_, extra), failed = star_features(lc_of(time, flux), rows, settings)
+    assert extra["period_match"] == "match"
+    assert failed.category == "baseline_too_short"
+    assert "20.0000 d" in failed.reason and "S1" in failed.reason

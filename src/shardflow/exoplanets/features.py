@@ -243,6 +243,14 @@ def star_features(lc: LightCurve, rows: Sequence[Mapping], settings: Settings) -
     out = []
     for row, period, (j, kind) in zip(rows, periods, matches):
         try:
+            span = float(time[-1] - time[0])
+            if j is None and period * (1 - settings.period_window) > span / 2:
+                raise SampleError(
+                    "baseline_too_short",
+                    f"catalog period {period:.4f} d: the {span:.1f}-d light curve ({lc.segments[0][0]}"
+                    f"{'' if len(lc.segments) == 1 else ' to ' + lc.segments[-1][0]}) holds fewer than two "
+                    "transits (TLS searches periods up to half the time span)",
+                )
             if j is None:
                 det, kind = (
                     window_search(
@@ -254,6 +262,8 @@ def star_features(lc: LightCurve, rows: Sequence[Mapping], settings: Settings) -
                 det = detections[j]
             extra = {**_signal_extra(prep, det, kind, len(detections)), "signal": det, "prep": prep}
             out.append((signal_features(prep, det, row), extra))
+        except SampleError as err:
+            out.append(err)
         except Exception as exc:  # a science failure on one row is a failed row, not a failed star
             out.append(SampleError("search_failed", f"{type(exc).__name__}: {exc}"))
     return out

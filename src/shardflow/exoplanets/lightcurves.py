@@ -20,7 +20,7 @@ class SampleError(Exception):
     """A sample that cannot be processed; becomes a ``failed`` row, never a failed job.
 
     ``category`` is one of ``no_data``, ``unreadable``, ``too_few_points``, ``all_nan``,
-    ``search_failed``.
+    ``baseline_too_short``, ``search_failed`` (and ``bad_catalog_row`` for catalog rows).
     """
 
     def __init__(self, category: str, reason: str):
