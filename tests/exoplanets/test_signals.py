@@ -134,3 +134,31 @@ def test_a_catalog_period_too_long_for_the_light_curve_is_a_clear_failed_row(set
     assert extra["period_match"] == "match"
     assert failed.category == "baseline_too_short"
     assert "20.0000 d" in failed.reason and "S1" in failed.reason
+
+
+def part(name, start, days=10.0, cadence=2.0 / 1440.0, level=1.0):
+    time = np.arange(start, start + days, cadence)
+    return LightCurve(
+        time,
+        np.full(time.size, level),
+        np.full(time.size, 1e-4),
+        "TESS",
+        cadence,
+        "default",
+        time.size,
+        ((name, time[0], time[-1]),),
+    )
+
+
+def test_stitch_orders_sectors_and_applies_the_caps():
+    from shardflow.exoplanets.lightcurves import stitch
+
+    s2, s1, s3 = part("S2", 20.0), part("S1", 0.0, cadence=10.0 / 1440.0), part("S3", 40.0)
+    lc = stitch([s2, s1, s3])
+    assert [name for name, _, _ in lc.segments] == ["S1", "S2", "S3"]
+    assert np.all(np.diff(lc.time) > 0) and lc.time.size == s1.time.size + s2.time.size + s3.time.size
+    assert lc.cadence_days == pytest.approx(2.0 / 1440.0)  # the shortest cadence of the parts
+    assert lc.span_days == pytest.approx(50.0, abs=0.01)
+    assert [n for n, _, _ in stitch([s2, s1, s3], max_segments=2).segments] == ["S1", "S2"]
+    assert [n for n, _, _ in stitch([s2, s1, s3], max_span_days=35.0).segments] == ["S1", "S2"]
+    assert stitch([s3]) is s3
