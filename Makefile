@@ -51,6 +51,8 @@ bench: install
 	$(BIN)/python benchmarks/exoplanets_features.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py
 	$(BIN)/python benchmarks/exoplanets_workflow.py --n-targets 120 --batch-size 60
+	$(BIN)/python benchmarks/exoplanets_sectors.py
+	$(BIN)/python benchmarks/exoplanets_dryrun.py
 	$(BIN)/python benchmarks/lunar_accuracy.py
 	$(BIN)/python benchmarks/lunar_month.py
 	$(BIN)/python benchmarks/nba_workflow.py

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, write_result  # noqa: E402
 from workdir import SNAKEMAKE  # noqa: E402
 
+from shardflow.config import schema_defaults  # noqa: E402
 from shardflow.exoplanets.evaluation import recovery_summary  # noqa: E402
 from shardflow.exoplanets.features import Settings, target_features  # noqa: E402
 
@@ -48,7 +49,9 @@ def real_light_curves() -> list[dict]:
             "epoch": float("nan"),
             **star,
         }
-        f = target_features(row, lambda filename=filename: str(REAL / filename), Settings())
+        f = target_features(
+            row, lambda filename=filename: str(REAL / filename), Settings(**schema_defaults()["exoplanets"]["search"])
+        )
         out.append(
             {
                 "target": name,

@@ -21,8 +21,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, write_result  # noqa: E402
 
+from shardflow.config import schema_defaults  # noqa: E402
 from shardflow.exoplanets.demo import write_demo  # noqa: E402
-from shardflow.exoplanets.features import Settings, compute_features, search_light_curve  # noqa: E402
+from shardflow.exoplanets.features import Settings, compute_features, prepare_light_curve  # noqa: E402
 from shardflow.exoplanets.lightcurves import read_lightcurve  # noqa: E402
 from shardflow.exoplanets.search import bls_search, detrend, detrend_window, tls_search  # noqa: E402
 
@@ -45,7 +46,7 @@ def summary(samples: list[float]) -> dict:
 
 
 def benchmark_light_curve(path: Path, inputs: dict, repeats: int) -> dict:
-    settings = Settings()
+    settings = Settings(**schema_defaults()["exoplanets"]["search"])
     lc = read_lightcurve(path)
     compute_features(lc, inputs, settings)  # warm-up: numba kernels loaded or compiled
     t0 = lc.time - np.floor(lc.time[0])
@@ -57,7 +58,7 @@ def benchmark_light_curve(path: Path, inputs: dict, repeats: int) -> dict:
     flat = choose_window_and_detrend()
     ok = np.isfinite(flat)
     tls = tls_search(t0[ok], flat[ok], lc.flux_err[ok], period_min=settings.period_min_days, period_max=None)
-    search = search_light_curve(lc, settings, settings.star_radius, settings.star_mass)
+    search = prepare_light_curve(lc, settings)
     all_features = cpu_seconds(lambda: compute_features(lc, inputs, settings), repeats)
 
     from astropy.timeseries import BoxLeastSquares

@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--n-targets", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=8)
     args = parser.parse_args()
-    config = {"exoplanets": {"batch_size": args.batch_size, "demo": {"n_targets": args.n_targets}}}
+    config = {"exoplanets": {"batch_size": args.batch_size, "demo": {"n_targets": args.n_targets, "multi_stars": 0}}}
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = make_workdir(Path(tmp), config)

@@ -20,10 +20,12 @@ rule exoplanets:
 
 
 rule exoplanets_demo_data:
-    """Demo catalog with ground truth and TESS SPOC-format light curves (deterministic)."""
+    """Demo catalog with ground truth and TESS SPOC-format light curves (deterministic): single-
+    sector targets, and multi-sector stars with one to three planets, also as an archive TOI table."""
     output:
         catalog=f"{EXO_DEMO_DIR}/catalog.csv",
-        lightcurves=expand(f"{EXO_DEMO_DIR}/lightcurves/{{target_id}}.fits", target_id=demo_target_ids()),
+        toi=f"{EXO_DEMO_DIR}/catalog_toi.csv",
+        lightcurves=expand(f"{EXO_DEMO_DIR}/lightcurves/{{name}}", name=demo_lightcurve_files()),
     log:
         f"{EXO_LOGS}/demo_data.log",
     benchmark:
@@ -32,6 +34,7 @@ rule exoplanets_demo_data:
         "../envs/exoplanets.yaml"
     params:
         target_ids=demo_target_ids(),
+        multi_star_ids=demo_multi_star_ids(),
         seed=EXO["demo"]["seed"],
     script:
         "../scripts/exoplanets/demo_data.py"
@@ -47,14 +50,37 @@ rule exoplanets_compile:
         f"{EXO_BENCH}/compile.tsv"
     conda:
         "../envs/exoplanets.yaml"
+    params:
+        search=EXO["search"],
     script:
         "../scripts/exoplanets/compile.py"
 
 
-checkpoint exoplanets_catalog:
-    """Validate the catalog and assign each row to a batch; the batches are read from it."""
+rule exoplanets_lightcurve_index:
+    """Which star (and sector or quarter) each file of the local light-curve folder holds, from
+    its FITS header; files unchanged since the last index are not opened again."""
     input:
-        exoplanet_catalog_csv,
+        exoplanet_local_files,
+    output:
+        EXO_INDEX,
+    log:
+        f"{EXO_LOGS}/lightcurve_index.log",
+    benchmark:
+        f"{EXO_BENCH}/lightcurve_index.tsv"
+    conda:
+        "../envs/exoplanets.yaml"
+    params:
+        folder=EXO["lightcurves"]["dir"],
+        cache=exoplanet_index_cache(),
+    script:
+        "../scripts/exoplanets/lightcurve_index.py"
+
+
+checkpoint exoplanets_catalog:
+    """Read the catalog (simple, or the archive's TOI or KOI table), give every row its star's
+    light-curve files and assign batches (a star's rows share one); the batches are read from it."""
+    input:
+        unpack(exoplanet_catalog_inputs),
     output:
         table="results/exoplanets/catalog.parquet",
     log:
@@ -65,27 +91,30 @@ checkpoint exoplanets_catalog:
         "../envs/exoplanets.yaml"
     params:
         batch_size=EXO["batch_size"],
+        catalog_format=EXO["catalog_format"],
+        labels=EXO["labels"],
     script:
         "../scripts/exoplanets/catalog.py"
 
 
 rule exoplanets_download:
-    """Download one target's light curve from MAST into the cache, with retries."""
+    """Download every light curve of each star of one batch from MAST into the per-file cache
+    (files already there are not fetched again), with retries."""
     input:
         catalog=ancient("results/exoplanets/catalog.parquet"),
     output:
-        record=f"{EXO['mast']['cache_dir']}/records/{{target_id}}.json",
+        record=f"{EXO['mast']['cache_dir']}/records/batch_{{batch}}.json",
     log:
-        f"{EXO_LOGS}/download/{{target_id}}.log",
+        f"{EXO_LOGS}/download/batch_{{batch}}.log",
     benchmark:
-        f"{EXO_BENCH}/download/{{target_id}}.tsv"
+        f"{EXO_BENCH}/download/batch_{{batch}}.tsv"
     retries: 1
     conda:
         "../envs/exoplanets.yaml"
     resources:
         mast_downloads=1,
     params:
-        mission=exoplanet_mission,
+        stars=exoplanet_batch_stars,
         cache_dir=lambda wildcards, output: os.path.dirname(os.path.dirname(output.record)),
         author=EXO["mast"]["author"],
         exptime=EXO["mast"]["exptime"],
@@ -97,13 +126,15 @@ rule exoplanets_download:
 
 
 rule exoplanets_features:
-    """The 27 features of every target in one batch; a bad target is a failed row."""
+    """The 27 features of every catalog row in one batch, star by star (every sector stitched,
+    every planet searched); a bad row or star gives failed rows. Also the diagnostic series."""
     input:
         catalog=ancient("results/exoplanets/catalog.parquet"),
         lightcurves=exoplanet_batch_lightcurves,
         compiled=ancient("resources/numba_cache/exoplanets.compiled"),
     output:
-        "results/exoplanets/features/batch_{batch}.parquet",
+        features="results/exoplanets/features/batch_{batch}.parquet",
+        diagnostics="results/exoplanets/diagnostics/batch_{batch}.parquet",
     log:
         f"{EXO_LOGS}/features/batch_{{batch}}.log",
     benchmark:
@@ -117,7 +148,6 @@ rule exoplanets_features:
         rows=exoplanet_batch_digest,
         source=EXO_SOURCE,
         lightcurves_dir=exoplanet_lightcurve_dir(),
-        mast_cache_dir=EXO["mast"]["cache_dir"],
         search=EXO["search"],
     script:
         "../scripts/exoplanets/features.py"
@@ -126,7 +156,7 @@ rule exoplanets_features:
 rule exoplanets_merge:
     """Concatenate the batch tables in catalog order; list the failed samples."""
     input:
-        exoplanet_batch_files,
+        exoplanet_feature_files,
     output:
         parquet="results/exoplanets/features.parquet",
         csv="results/exoplanets/features.csv",
@@ -142,9 +172,11 @@ rule exoplanets_merge:
 
 
 rule exoplanets_plots:
-    """Recovered versus catalog period, SDE by label, diagnostics of the strongest signals."""
+    """Recovered versus catalog period, SDE by label, diagnostics of the strongest signals
+    (drawn from the periodograms and folds the feature jobs wrote)."""
     input:
         features="results/exoplanets/features.parquet",
+        diagnostics=exoplanet_diagnostic_files,
     output:
         period=report(
             "results/exoplanets/plots/period_recovery.png",
@@ -169,9 +201,5 @@ rule exoplanets_plots:
         "../envs/exoplanets.yaml"
     params:
         n_diagnostics=EXO["plots"]["diagnostics"],
-        source=EXO_SOURCE,
-        lightcurves_dir=exoplanet_lightcurve_dir(),
-        mast_cache_dir=EXO["mast"]["cache_dir"],
-        search=EXO["search"],
     script:
         "../scripts/exoplanets/plots.py"

@@ -88,6 +88,7 @@ def test_catalog_columns_kinds_and_labels_for_8_ids(short):
     assert list(on_disk.columns) == CATALOG_COLUMNS
     assert CATALOG_COLUMNS == [
         "target_id",
+        "star_id",
         "mission",
         "period",
         "depth",
@@ -289,3 +290,26 @@ def test_broken_files_are_broken_as_intended(short):
 
     for kind in ("truncated", "too_few_points", "all_nan"):
         assert by_kind[kind].label == "planet" and by_kind[kind].depth > 0
+
+
+def test_multi_sector_stars_and_their_archive_table(tmp_path):
+    from shardflow.exoplanets.catalog import read_catalog
+
+    catalog = write_demo([], tmp_path / "c.csv", tmp_path / "lc", SEED, ["DEMO-M01", "DEMO-M02"], tmp_path / "toi.csv")
+    assert catalog["target_id"].tolist() == ["DEMO-M01.01", "DEMO-M01.02", "DEMO-M02.01", "DEMO-M02.02", "DEMO-M02.03"]
+    m02 = catalog[catalog["star_id"] == "DEMO-M02"]
+    files = m02["path"].iloc[0].split(";")
+    assert files == ["DEMO-M02_s0003.fits", "DEMO-M02_s0004.fits", "DEMO-M02_s0005.fits"]
+    starts = []
+    for sector, name in zip((3, 4, 5), files):
+        header = fits.getheader(tmp_path / "lc" / name, 0)
+        assert header["SECTOR"] == sector and header["TICID"] == 990000002
+        lc = lk.read(tmp_path / "lc" / name)
+        starts.append((float(lc.time.value[0]), float(lc.time.value[-1])))
+    assert all(end < next_start for (_, end), (next_start, _) in zip(starts, starts[1:]))
+    assert m02["period"].max() > 27.4  # longer than one sector
+    toi = read_catalog(tmp_path / "toi.csv").set_index("target_id")
+    assert toi.index.tolist() == ["TOI-9001.01", "TOI-9001.02", "TOI-9002.01", "TOI-9002.02", "TOI-9002.03"]
+    assert toi["star_id"].tolist() == ["TIC 990000001"] * 2 + ["TIC 990000002"] * 3
+    assert toi["period"].tolist() == pytest.approx(catalog["period"].tolist())
+    assert toi["epoch"].tolist() == pytest.approx(catalog["epoch"].tolist())

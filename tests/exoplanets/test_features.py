@@ -11,13 +11,12 @@ from shardflow.exoplanets.catalog import read_catalog
 from shardflow.exoplanets.features import (
     FEATURE_COLUMNS,
     METADATA_COLUMNS,
-    Settings,
     compute_features,
     feature_table,
-    period_match,
     target_features,
 )
 from shardflow.exoplanets.lightcurves import LightCurve, SampleError
+from shardflow.exoplanets.signals import period_match
 from shardflow.exoplanets.synthetic import trapezoid_transit_light_curve
 
 BJD_OFFSET = 2459000.3
@@ -36,6 +35,7 @@ def make_lc(time, flux, noise_ppm=NOISE) -> LightCurve:
         cadence_days=CADENCE,
         quality_bitmask="default",
         n_cadences=time.size,
+        segments=(("S1", time[0] + BJD_OFFSET, time[-1] + BJD_OFFSET),),
     )
 
 
@@ -45,8 +45,8 @@ def transit_lc() -> LightCurve:
 
 
 @pytest.fixture(scope="module")
-def transit_features(transit_lc):
-    return compute_features(transit_lc, INPUTS, Settings())
+def transit_features(transit_lc, settings):
+    return compute_features(transit_lc, INPUTS, settings)
 
 
 # --- compute_features --------------------------------------------------------------------------
@@ -104,18 +104,18 @@ def test_flux_statistics(transit_features):
     assert features["flux_skewness"] < 0  # dips
 
 
-def test_pure_noise_has_no_significant_detection():
+def test_pure_noise_has_no_significant_detection(settings):
     _, flux = trapezoid_transit_light_curve(**{**TRANSIT, "depth_ppm": 0.0}, noise_ppm=NOISE, seed=2)
     time, _ = trapezoid_transit_light_curve(**TRANSIT)
     inputs = {"period": np.nan, "depth": np.nan, "duration": np.nan, "epoch": np.nan}
-    features, extra = compute_features(make_lc(time, flux), inputs, Settings())
+    features, extra = compute_features(make_lc(time, flux), inputs, settings)
     assert features["tls_sde"] < 9.0
     assert features["flux_std"] == pytest.approx(NOISE, rel=0.1)
     assert extra["period_match"] is None
 
 
-def test_compute_features_is_deterministic(transit_lc, transit_features):
-    again, _ = compute_features(transit_lc, INPUTS, Settings())
+def test_compute_features_is_deterministic(transit_lc, transit_features, settings):
+    again, _ = compute_features(transit_lc, INPUTS, settings)
     assert again == transit_features[0]
 
 
@@ -169,25 +169,25 @@ def assert_failed(out, category):
     assert set(METADATA_COLUMNS) <= set(out)
 
 
-def test_target_features_missing_file(tmp_path):
+def test_target_features_missing_file(tmp_path, settings):
     missing = tmp_path / "nothing.fits"
-    out = target_features(ROW, lambda: str(missing), Settings())
+    out = target_features(ROW, lambda: str(missing), settings)
     assert_failed(out, "no_data")
     assert str(missing) in out["reason"]
 
 
-def test_target_features_random_bytes(tmp_path):
+def test_target_features_random_bytes(tmp_path, settings):
     path = tmp_path / "garbage.fits"
     path.write_bytes(np.random.default_rng(0).bytes(8192))
-    out = target_features(ROW, lambda: str(path), Settings())
+    out = target_features(ROW, lambda: str(path), settings)
     assert_failed(out, "unreadable")
 
 
-def test_target_features_locate_raises_sample_error():
+def test_target_features_locate_raises_sample_error(settings):
     def locate():
         raise SampleError("no_data", "MAST has no light curve for T1")
 
-    out = target_features(ROW, locate, Settings())
+    out = target_features(ROW, locate, settings)
     assert_failed(out, "no_data")
     assert out["reason"] == "MAST has no light curve for T1"
 
@@ -197,11 +197,11 @@ def test_target_features_locate_raises_sample_error():
     [(7, "unreadable"), (8, "too_few_points"), (9, "all_nan")],
     ids=["truncated", "too_few_points", "all_nan"],
 )
-def test_target_features_broken_spoc_files(tmp_path, index, category):
+def test_target_features_broken_spoc_files(tmp_path, index, category, settings):
     data, _ = demo.make_target("T1", index, 10, seed=3)
     path = tmp_path / "T1.fits"
     path.write_bytes(data)
-    out = target_features(ROW, lambda: str(path), Settings())
+    out = target_features(ROW, lambda: str(path), settings)
     assert_failed(out, category)
 
 
@@ -209,7 +209,7 @@ def test_target_features_broken_spoc_files(tmp_path, index, category):
 
 
 @pytest.fixture(scope="module")
-def demo_batch(tmp_path_factory):
+def demo_batch(tmp_path_factory, settings):
     """A three-row catalog (a planet, a missing file, a truncated file) and its rows."""
     folder = tmp_path_factory.mktemp("demo")
     lines = ["target_id,mission,period,depth,duration,epoch,label,path,note,snr_expected"]
@@ -224,8 +224,7 @@ def demo_batch(tmp_path_factory):
     (folder / "catalog.csv").write_text("\n".join(lines) + "\n")
     catalog = read_catalog(folder / "catalog.csv")
     rows = [
-        target_features(row, lambda row=row: str(folder / row["path"]), Settings())
-        for row in catalog.to_dict("records")
+        target_features(row, lambda row=row: str(folder / row["path"]), settings) for row in catalog.to_dict("records")
     ]
     return catalog, rows
 

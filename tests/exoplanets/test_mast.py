@@ -125,7 +125,7 @@ class FakeProducts:
         return self.n
 
     def __getitem__(self, index):
-        assert index == 0, "mast.py takes the first product"
+        assert 0 <= index < self.n, "mast.py fetches each product found"
         return FakeProducts(self.archive, 1)
 
     def download(self, *, download_dir, quality_bitmask):
@@ -249,7 +249,7 @@ def test_transient_download_error_is_retried(tmp_path, sleeps, make_error):
     assert archive.download_calls == 2
     assert len(archive.search_calls) == 1  # a successful search is not repeated
     assert sleeps == [0.5]
-    validate_fits(record["path"])
+    validate_fits(record["paths"][0])
 
 
 @pytest.mark.parametrize("make_error", TRANSIENT_SEARCH_ERRORS.values(), ids=TRANSIENT_SEARCH_ERRORS)
@@ -353,7 +353,7 @@ def test_truncated_download_is_deleted_and_fetched_again(tmp_path, sleeps, caplo
     assert archive.download_calls == 2
     assert sleeps == [0.5]
     assert "InvalidLightCurveFile" in caplog.records[0].getMessage()
-    path = Path(record["path"])
+    path = Path(record["paths"][0])
     assert path.read_bytes() == VALID
     validate_fits(path)
 
@@ -388,7 +388,7 @@ def test_valid_cached_file_is_reused_without_downloading(tmp_path, sleeps):
     assert record == {
         "target_id": TARGET,
         "status": "ok",
-        "path": str((tmp_path / RELPATH).resolve()),
+        "paths": [str((tmp_path / RELPATH).resolve())],
         "mission": "TESS",
         "author": "SPOC",
         "exptime": 120.0,
@@ -400,9 +400,9 @@ def test_valid_cached_file_is_reused_without_downloading(tmp_path, sleeps):
 def test_relative_cache_dir_gives_absolute_path(tmp_path, sleeps, monkeypatch):
     monkeypatch.chdir(tmp_path)
     record = run(FakeArchive(), Path("cache"), sleeps)
-    assert Path(record["path"]).is_absolute()
-    assert Path(record["path"]) == (tmp_path / "cache" / RELPATH).resolve()
-    validate_fits(record["path"])
+    assert Path(record["paths"][0]).is_absolute()
+    assert Path(record["paths"][0]) == (tmp_path / "cache" / RELPATH).resolve()
+    validate_fits(record["paths"][0])
 
 
 def test_missing_file_after_download_is_transient(tmp_path, sleeps):
@@ -430,10 +430,10 @@ def test_no_data_is_a_record_not_an_error(tmp_path, sleeps):
     assert archive.download_calls == 0
     assert sleeps == []
     assert record["status"] == "no_data"
-    assert record["path"] is None
+    assert record["paths"] == []
     assert record["attempts"] == 1
     assert TARGET in record["reason"] and "TESS" in record["reason"]
-    assert set(record) == {"target_id", "status", "path", "mission", "author", "exptime", "attempts", "reason"}
+    assert set(record) == {"target_id", "status", "paths", "mission", "author", "exptime", "attempts", "reason"}
     assert archive.search_calls == [(TARGET, "TESS", None, None)]
 
 
@@ -566,7 +566,7 @@ def test_real_lightkurve_502_is_retried_and_file_lands_where_expected(tmp_path, 
     assert len(transfers) == 2
     assert record["status"] == "ok"
     assert record["attempts"] == 2
-    assert record["path"] == str((tmp_path / RELPATH).resolve())
+    assert record["paths"][0] == str((tmp_path / RELPATH).resolve())
     assert (tmp_path / RELPATH).read_bytes() == VALID
     # A second run finds the file in the cache: no transfer at all.
     again = run(FakeArchive(), tmp_path, [], search=lambda *a, **k: result)
@@ -604,7 +604,7 @@ def test_write_record_is_sorted_indented_json(tmp_path):
     record = {
         "target_id": TARGET,
         "status": "ok",
-        "path": RELPATH,
+        "paths": [RELPATH],
         "attempts": 1,
         "author": None,
         "exptime": 120.0,
@@ -624,9 +624,9 @@ def test_script_writes_record_and_log(tmp_path, monkeypatch):
     archive = FakeArchive(downloads=[AssertionError("must not download")])
     monkeypatch.setattr(mast, "download_lightcurve", functools.partial(mast.download_lightcurve, search=archive.search))
     snakemake = SimpleNamespace(
-        wildcards=SimpleNamespace(target_id=TARGET),
+        wildcards=SimpleNamespace(batch="0003"),
         params=SimpleNamespace(
-            mission="TESS",
+            stars=[[TARGET, "TESS"]],
             author="SPOC",
             exptime=120,
             retries=2,
@@ -634,24 +634,29 @@ def test_script_writes_record_and_log(tmp_path, monkeypatch):
             timeout_s=30,
             cache_dir=str(tmp_path / "cache"),
         ),
-        output=SimpleNamespace(record=str(tmp_path / "records" / f"{TARGET}.json")),
-        log=[str(tmp_path / "logs" / f"{TARGET}.log")],
+        output=SimpleNamespace(record=str(tmp_path / "records" / "batch_0003.json")),
+        log=[str(tmp_path / "logs" / "batch_0003.log")],
     )
     runpy.run_path(str(REPO / "scripts" / "exoplanets" / "download.py"), init_globals={"snakemake": snakemake})
     text = Path(snakemake.output.record).read_text()
     assert json.loads(text) == {
-        "target_id": TARGET,
-        "status": "ok",
-        "mission": "TESS",
-        "path": str((tmp_path / "cache" / RELPATH).resolve()),
-        "author": "SPOC",
-        "exptime": 120.0,
-        "attempts": 1,
-        "reason": None,
+        "batch": 3,
+        "stars": {
+            TARGET: {
+                "target_id": TARGET,
+                "status": "ok",
+                "mission": "TESS",
+                "paths": [str((tmp_path / "cache" / RELPATH).resolve())],
+                "author": "SPOC",
+                "exptime": 120.0,
+                "attempts": 1,
+                "reason": None,
+            }
+        },
     }
     assert text == json.dumps(json.loads(text), sort_keys=True, indent=2) + "\n"
     assert "ok" in Path(snakemake.log[0]).read_text()
-    for name in (f"download.{TARGET}", "py.warnings"):
+    for name in ("download.batch_0003", "py.warnings"):
         for handler in logging.getLogger(name).handlers:
             handler.close()
         logging.getLogger(name).handlers.clear()

@@ -7,12 +7,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shardflow.exoplanets.features import Settings, compute_features
+from shardflow.exoplanets.catalog import read_catalog
+from shardflow.exoplanets.features import compute_features, star_rows
 from shardflow.exoplanets.lightcurves import read_lightcurve
 
 TESS = "tess2018263035959-s0003-0000000120916706-0123-s_lc.fits"
 KEPLER = "kplr010666592-2009131110544_slc.fits"
 K2SFF = "hlsp_k2sff_k2_lightcurve_201367065-c01_kepler_v1_llc.fits"
+TOI_2266 = [
+    "tess2020106103520-s0024-0000000008348911-0180-s_lc.fits",
+    "tess2020133194932-s0025-0000000008348911-0182-s_lc.fits",
+]
+TOI_TABLE = "toi_2025-09-29.csv"
+KOI_TABLE = "koi_cumulative_2025-09-29.csv"
 
 
 def lightcurve_path(shared_data, name):
@@ -97,10 +104,60 @@ def test_read_k2sff(shared_data):
         ),
     ],
 )
-def test_known_period_recovered(shared_data, name, inputs):
+def test_known_period_recovered(shared_data, name, inputs, settings):
     lc = read_lightcurve(lightcurve_path(shared_data, name))
-    features, extra = compute_features(lc, inputs, Settings())
+    features, extra = compute_features(lc, inputs, settings)
     assert features["tls_period"] == pytest.approx(inputs["period"], rel=0.005)
     assert extra["period_match"] == "match"
     assert features["tls_sde"] > 9.0
     assert features["input_period"] == inputs["period"]
+
+
+# --- every sector and every planet of a star, from the archive's rows -----------------------------
+
+
+def star_rows_of(shared_data, settings, rows, names):
+    paths = [lightcurve_path(shared_data, name) for name in names]
+    return star_rows(rows, lambda: [str(p) for p in paths], settings)
+
+
+def test_k2_3_b_and_c_are_both_found_by_the_iterative_search(shared_data, settings):
+    rows = [
+        {"target_id": f"K2-3 {p}", "star_id": "EPIC 201367065", "period": period, "depth": np.nan}
+        | {"duration": np.nan, "epoch": np.nan}
+        for p, period in (("b", 10.0545), ("c", 24.6465), ("d", 44.5631))
+    ]
+    b, c, d = star_rows_of(shared_data, settings, rows, [K2SFF])
+    for out, period in ((b, 10.0545), (c, 24.6465)):
+        assert out["period_match"] == "match"  # found by the blind search, not the window
+        assert out["tls_period"] == pytest.approx(period, rel=0.005)
+        assert out["tls_sde"] > 9.0
+    assert b["n_detections"] >= 2 and b["tls_period"] != c["tls_period"]
+    # d's 44.6 d (two transits in 80 d) is flagged, never passed as recovered
+    assert d["period_match"] in ("half", "double", "window")
+
+
+@pytest.mark.parametrize(
+    ("table", "target", "names", "period"),
+    [
+        pytest.param(TOI_TABLE, "TOI-263.01", [TESS], 0.5568095, id="TOI-263b"),
+        pytest.param(KOI_TABLE, "K00002.01", [KEPLER], 2.204735417, id="HAT-P-7b"),
+    ],
+)
+def test_known_planets_from_their_archive_rows(shared_data, settings, table, target, names, period):
+    catalog = read_catalog(shared_data / "exoarchive" / table)
+    row = catalog[catalog["target_id"] == target].to_dict("records")
+    (out,) = star_rows_of(shared_data, settings, row, names)
+    assert out["status"] == "ok", out["reason"]
+    assert out["period_match"] == "match"
+    assert out["tls_period"] == pytest.approx(period, rel=0.005)
+
+
+def test_toi_2266_sectors_24_and_25_are_stitched(shared_data, settings):
+    catalog = read_catalog(shared_data / "exoarchive" / TOI_TABLE)
+    rows = catalog[catalog["star_id"] == "TIC 8348911"].to_dict("records")
+    (out,) = star_rows_of(shared_data, settings, rows, TOI_2266)
+    assert out["status"] == "ok", out["reason"]
+    assert out["lc_segments"] == "S24,S25" and out["n_segments"] == 2
+    assert out["time_span_days"] > 50
+    assert out["tls_period"] == pytest.approx(2.326214, rel=0.001)

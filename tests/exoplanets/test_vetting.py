@@ -186,21 +186,44 @@ def test_transit_symmetry_nan_without_one_half_or_without_a_dip():
 
 def test_phase_coverage_full():
     time, _ = light_curve(noise_ppm=0.0)
-    assert vetting.phase_coverage(time, PERIOD, T0, T14, CADENCE) == 1.0
+    assert vetting.phase_coverage(time, PERIOD, T0, T14) == pytest.approx(1.0, abs=0.01)
 
 
 def test_phase_coverage_half_of_every_transit_missing():
     time, _ = light_curve(noise_ppm=0.0)
     phase = vetting.phase_days(time, PERIOD, T0)
     second_half = (phase >= 0) & (phase < 0.5 * T14)
-    coverage = vetting.phase_coverage(time[~second_half], PERIOD, T0, T14, CADENCE)
+    coverage = vetting.phase_coverage(time[~second_half], PERIOD, T0, T14)
     assert coverage == pytest.approx(0.5, abs=0.03)
 
 
 def test_phase_coverage_no_transit_observed():
     time, _ = light_curve(noise_ppm=0.0)
     away = np.abs(vetting.phase_days(time, PERIOD, T0)) > T14
-    assert vetting.phase_coverage(time[away], PERIOD, T0, T14, CADENCE) == 0.0
+    assert vetting.phase_coverage(time[away], PERIOD, T0, T14, [(time[0], time[-1])]) == 0.0
+
+
+def test_phase_coverage_falls_where_transits_land_in_a_gap():
+    time, _ = light_curve(noise_ppm=0.0)
+    span = (time[0], time[-1])
+    # a gap of two periods in the middle: the transits in it have no data
+    gap = (time > time[0] + 4 * PERIOD) & (time < time[0] + 6 * PERIOD)
+    n_expected = np.floor((span[1] - T0) / PERIOD) - np.ceil((span[0] - T0) / PERIOD) + 1
+    coverage = vetting.phase_coverage(time[~gap], PERIOD, T0, T14, [span])
+    assert coverage == pytest.approx((n_expected - 2) / n_expected, abs=0.02)
+    assert coverage < 0.95
+    # the same data, folded, fills every phase bin: the old definition would say 1.0
+    phase = vetting.phase_days(time[~gap], PERIOD, T0)
+    assert np.unique(np.floor(phase[np.abs(phase) < T14 / 2] / CADENCE)).size >= int(T14 / CADENCE) - 1
+
+
+def test_phase_coverage_counts_only_transits_inside_segments():
+    time, _ = light_curve(noise_ppm=0.0)
+    first, second = time[time < time[0] + 3 * PERIOD], time[time > time[0] + 7 * PERIOD]
+    both = np.concatenate([first, second])
+    segments = [(first[0], first[-1]), (second[0], second[-1])]
+    assert vetting.phase_coverage(both, PERIOD, T0, T14, segments) == pytest.approx(1.0, abs=0.05)
+    assert vetting.phase_coverage(both, PERIOD, T0, T14) < 0.8
 
 
 # --- red noise ---------------------------------------------------------------------------------

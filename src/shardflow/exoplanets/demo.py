@@ -44,6 +44,7 @@ from shardflow.io import replace_atomically, write_csv
 #: Catalog columns, in file order.
 CATALOG_COLUMNS = [
     "target_id",
+    "star_id",
     "mission",
     "period",
     "depth",
@@ -255,16 +256,18 @@ def _red_noise(n: int, sigma: float, tau_days: float, rng: np.random.Generator) 
     return lfilter([1.0], [1.0, -phi], innovations, zi=[phi * start])[0]
 
 
-def _rotation(time: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
+def _rotation(
+    time: np.ndarray, rng: np.random.Generator, periods: tuple[float, float] = (1.0, 15.0)
+) -> tuple[np.ndarray, float, float]:
     """Rotational modulation of a spotted star, relative flux; also its period (d) and amplitude (ppm).
 
     ``v(t) = A exp(s(t)) [sin(theta) + h sin(2 theta + psi)]`` with ``theta = 2 pi t / P_rot +
     phi0 + p(t)``: a fundamental plus a first harmonic whose log-amplitude ``s`` (standard
     deviation 0.3) and phase ``p`` (0.5 rad) wander smoothly on the spot lifetime, 1-3 rotations.
-    ``P_rot`` is log-uniform in 1-15 d and the semi-amplitude ``A`` (the reported
+    ``P_rot`` is log-uniform in ``periods`` (default 1-15 d) and the semi-amplitude ``A`` (the reported
     ``rotation_amplitude_ppm``) log-uniform in 100-5000 ppm.
     """
-    period = _log_uniform(rng, 1.0, 15.0)
+    period = _log_uniform(rng, *periods)
     amplitude_ppm = _log_uniform(rng, 100.0, 5000.0)
     lifetime = period * rng.uniform(1.0, 3.0)
     log_amp = _smooth_random(time, lifetime, 0.3, rng)
@@ -353,8 +356,11 @@ def _barycentric_correction(spacecraft_btjd: np.ndarray, lam_deg: float, beta_de
     return AU_LIGHT_SECONDS * cos_angle / 86400.0
 
 
-def _quality(spacecraft_btjd: np.ndarray, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """QUALITY flags and the relative-flux corruption of the flagged cadences.
+def _quality(
+    spacecraft_btjd: np.ndarray, noise: float, rng: np.random.Generator, offset: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """QUALITY flags and the relative-flux corruption of the flagged cadences (of the sector
+    starting ``offset`` days after Sector 3's first cadence).
 
     * downlink gap: ``EARTH_POINT`` (its fluxes are set to NaN by the caller);
     * first 2 h of each orbit: ``MANUAL_EXCLUDE`` and a thermal ramp of -0.5 to -2 % decaying
@@ -367,10 +373,11 @@ def _quality(spacecraft_btjd: np.ndarray, noise: float, rng: np.random.Generator
     n = spacecraft_btjd.size
     quality = np.zeros(n, dtype=np.int32)
     corruption = np.zeros(n)
-    gap_end = GAP_START_BTJD + GAP_DAYS
-    quality[(spacecraft_btjd >= GAP_START_BTJD) & (spacecraft_btjd < gap_end)] |= EARTH_POINT
+    start, gap_start = START_BTJD + offset, GAP_START_BTJD + offset
+    gap_end = gap_start + GAP_DAYS
+    quality[(spacecraft_btjd >= gap_start) & (spacecraft_btjd < gap_end)] |= EARTH_POINT
     orbit_end = spacecraft_btjd[-1] + CADENCE_DAYS
-    for orbit_start, orbit_stop in ((START_BTJD, GAP_START_BTJD), (gap_end, orbit_end)):
+    for orbit_start, orbit_stop in ((start, gap_start), (gap_end, orbit_end)):
         first = int(np.searchsorted(spacecraft_btjd, orbit_start))
         ramp = slice(first, first + MANUAL_EXCLUDE_CADENCES)
         quality[ramp] |= MANUAL_EXCLUDE
@@ -407,16 +414,23 @@ def _place_epoch(time: np.ndarray, observed: np.ndarray, period: float, rng: np.
     raise RuntimeError(f"no phase puts two transits of period {period} d on the data")
 
 
-def _planet(time: np.ndarray, usable: np.ndarray, star: dict, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+def _planet(
+    time: np.ndarray,
+    usable: np.ndarray,
+    star: dict,
+    rng: np.random.Generator,
+    periods: tuple[float, float] = (0.6, 12.0),
+    snrs: tuple[float, float] = (5.0, 150.0),
+) -> tuple[np.ndarray, dict]:
     """Transiting-planet model (relative flux) and its truth.
 
-    Period log-uniform 0.6-12 d, impact 0-0.7, ``a/R*`` from Kepler's third law for the star's
+    Period log-uniform in ``periods`` (default 0.6-12 d), impact 0-0.7, ``a/R*`` from Kepler's third law for the star's
     density. The radius ratio is set from a target white-noise SNR, log-uniform over the part of
     5-150 that keeps the depth within 300-30,000 ppm (``depth = SNR sigma / sqrt(N_in)``, solved
     by fixed-point iteration because ``N_in`` grows with ``k`` through T14); ``k`` follows from
     the small-planet depth ``k^2 I(mu)/<I>``. The reported truth is measured on the model itself.
     """
-    period = _log_uniform(rng, 0.6, 12.0)
+    period = _log_uniform(rng, *periods)
     b = float(rng.uniform(0.0, 0.7))
     a_rs = _a_over_rs(period, star["density"])
     epoch = _place_epoch(time, usable, period, rng)
@@ -425,7 +439,7 @@ def _planet(time: np.ndarray, usable: np.ndarray, star: dict, rng: np.random.Gen
         return int(np.count_nonzero(usable & _in_windows(time, epoch, period, _t14_days(period, a_rs, k, b))))
 
     sqrt_n, noise = np.sqrt(n_in_transit(0.05)), star["noise"]
-    snr_low, snr_high = max(5.0, 300e-6 * sqrt_n / noise), min(150.0, 0.03 * sqrt_n / noise)
+    snr_low, snr_high = max(snrs[0], 300e-6 * sqrt_n / noise), min(snrs[1], 0.03 * sqrt_n / noise)
     snr_target = _log_uniform(rng, snr_low, snr_high)
     k = 0.05
     for _ in range(4):
@@ -564,8 +578,10 @@ def _columns(
     quality: np.ndarray,
     star: dict,
     rng: np.random.Generator,
+    offset: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    """SPOC ``LIGHTCURVE`` columns from the relative PDC flux (NaN in the gap).
+    """SPOC ``LIGHTCURVE`` columns from the relative PDC flux (NaN in the gap), of the sector
+    starting ``offset`` days after Sector 3's first cadence.
 
     * TIME = spacecraft time + TIMECORR (BTJD); CADENCENO counts cadences;
     * PDCSAP_FLUX = ``F0 * relative_flux``, PDCSAP_FLUX_ERR = ``F0 * sigma``;
@@ -580,9 +596,9 @@ def _columns(
     n = spacecraft_btjd.size
     gap = (quality & EARTH_POINT) != 0
     f0, noise = star["flux_level"], star["noise"]
-    gap_end = GAP_START_BTJD + GAP_DAYS
-    orbit_start = np.where(spacecraft_btjd < gap_end, START_BTJD, gap_end)
-    orbit_end = np.where(spacecraft_btjd < gap_end, GAP_START_BTJD, spacecraft_btjd[-1] + CADENCE_DAYS)
+    gap_end = GAP_START_BTJD + offset + GAP_DAYS
+    orbit_start = np.where(spacecraft_btjd < gap_end, START_BTJD + offset, gap_end)
+    orbit_end = np.where(spacecraft_btjd < gap_end, GAP_START_BTJD + offset, spacecraft_btjd[-1] + CADENCE_DAYS)
     since_start = spacecraft_btjd - orbit_start
 
     pos_corr = [rng.uniform(-0.01, 0.01) * since_start + _red_noise(n, 0.002, 1.0 / 24.0, rng) for _ in range(2)]
@@ -610,7 +626,7 @@ def _columns(
     return {
         "TIME": spacecraft_btjd + timecorr,
         "TIMECORR": timecorr,
-        "CADENCENO": CADENCENO_START + np.arange(n),
+        "CADENCENO": CADENCENO_START + int(round(offset / CADENCE_DAYS)) + np.arange(n),
         "SAP_FLUX": in_gap_nan(sap),
         "SAP_FLUX_ERR": in_gap_nan(f * f0 * noise),
         "SAP_BKG": in_gap_nan(background),
@@ -656,7 +672,7 @@ _COLUMN_FORMATS = {
 }
 
 
-def _fits_bytes(target_id: str, star: dict, columns: dict[str, np.ndarray]) -> bytes:
+def _fits_bytes(target_id: str, star: dict, columns: dict[str, np.ndarray], sector: int = SECTOR) -> bytes:
     """The SPOC-layout FITS file (primary header, LIGHTCURVE table, APERTURE image) as bytes.
 
     No DATE or CHECKSUM cards (astropy stamps the current time into those), so the bytes depend
@@ -688,7 +704,7 @@ def _fits_bytes(target_id: str, star: dict, columns: dict[str, np.ndarray]) -> b
             ("TSTOP", tstop, "observation stop time in BTJD"),
             ("DATE-OBS", date_obs, "TDB start of observation"),
             ("DATE-END", date_end, "TDB end of observation"),
-            ("SECTOR", SECTOR, "Observing sector"),
+            ("SECTOR", sector, "Observing sector"),
             ("CAMERA", star["camera"], "Camera number"),
             ("CCD", star["ccd"], "CCD chip number"),
             ("RADESYS", "ICRS", "reference frame of celestial coordinates"),
@@ -806,6 +822,7 @@ def make_target(target_id: str, index: int, n_targets: int, seed: int) -> tuple[
 
     row = {
         "target_id": target_id,
+        "star_id": target_id,
         "mission": "TESS",
         **truth,
         "label": kind if kind in ("no_transit", "eclipsing_binary") else "planet",
@@ -818,10 +835,152 @@ def make_target(target_id: str, index: int, n_targets: int, seed: int) -> tuple[
     return data, {name: row[name] for name in CATALOG_COLUMNS}
 
 
-def write_demo(target_ids: list[str], catalog_path: str | Path, lightcurve_dir: str | Path, seed: int) -> pd.DataFrame:
-    """Write ``lightcurve_dir/{target_id}.fits`` for every id and the truth catalog CSV; return the catalog.
+#: Days from one demo sector's first cadence to the next one's (27.4 d of data, 0.5 d apart).
+SECTOR_STRIDE_DAYS = 27.9
+#: Multi-sector stars: ``DEMO-Mkk`` observed in 2, 3 or 4 consecutive sectors (cycled), with 2,
+#: 3 or 1 planets (cycled), periods apart by more than 20 % from each other and their 1/2 and
+#: 2x aliases; on stars with three or more sectors the first planet's period is longer than one
+#: sector (30-40 d). TIC ids 990000001, ... (made up, unique).
+MULTI_SECTORS = (2, 3, 4)
+MULTI_PLANETS = (2, 3, 1)
+MULTI_TICID = 990_000_000
+#: White-noise SNR range of the multi-sector stars' planets, and their stars' rotation periods
+#: (d): slow enough for the 0.75-d detrending window to keep transits of up to 6 h (the fast
+#: rotators of the single-sector targets test the detrending limit already).
+MULTI_SNR = (12.0, 60.0)
+MULTI_ROTATION = (5.0, 15.0)
 
-    Catalog columns (:data:`CATALOG_COLUMNS`): ``period`` d, ``depth`` ppm (peak deficit of the
+
+def multi_star_layout(k: int) -> tuple[int, int]:
+    """(sectors, planets) of the ``k``-th multi-sector star (0-based)."""
+    return MULTI_SECTORS[k % len(MULTI_SECTORS)], MULTI_PLANETS[k % len(MULTI_PLANETS)]
+
+
+def multi_star_files(star_id: str, k: int) -> list[str]:
+    """File names of the ``k``-th multi-sector star: ``{star_id}_s{sector:04d}.fits``."""
+    return [f"{star_id}_s{SECTOR + s:04d}.fits" for s in range(multi_star_layout(k)[0])]
+
+
+def _separated(period: float, others: list[float]) -> bool:
+    return all(abs(np.log(period / (o * r))) > np.log(1.2) for o in others for r in (0.5, 1.0, 2.0))
+
+
+def make_multi_star(star_id: str, k: int, seed: int) -> tuple[dict[str, bytes], list[dict]]:
+    """Simulate the ``k``-th multi-sector star: {file name: FITS bytes} (one SPOC file per
+    sector, as consecutive TESS sectors from Sector 3 on) and its catalog rows (one per planet,
+    ``target_id`` ``{star_id}.01``, ...; ``path`` lists every file, ``;``-separated).
+
+    Each sector has its own quality flags, momentum dumps, systematics and downlink gap; the
+    star's rotation and red noise run across all sectors. Randomness comes only from
+    ``numpy.random.default_rng([seed, 100000 + k])``.
+    """
+    n_sectors, n_planets = multi_star_layout(k)
+    rng = np.random.default_rng([seed, 100_000 + k])
+    star = {**_star(rng), "ticid": MULTI_TICID + k + 1}
+    sectors = []
+    for s in range(n_sectors):
+        offset = s * SECTOR_STRIDE_DAYS
+        spacecraft = START_BTJD + offset + CADENCE_DAYS * np.arange(N_CADENCES)
+        quality, corruption = _quality(spacecraft, star["noise"], rng, offset)
+        timecorr = _barycentric_correction(spacecraft, star["ecl_lon"], star["ecl_lat"])
+        sectors.append((offset, spacecraft, quality, corruption, timecorr))
+    time = np.concatenate([sc + tc for _, sc, _, _, tc in sectors])
+    usable = np.concatenate([(q & DEFAULT_BITMASK) == 0 for _, _, q, _, _ in sectors])
+    model, truths, periods = np.ones(time.size), [], []
+    for j in range(n_planets):
+        span = (30.0, 40.0) if j == 0 and n_sectors >= 3 else (1.0, 12.0)
+        for _ in range(100):
+            flux, truth = _planet(time, usable, star, rng, periods=span, snrs=MULTI_SNR)
+            if _separated(truth["period"], periods):
+                break
+        model *= flux
+        periods.append(truth["period"])
+        truths.append(truth)
+    variability, rotation_period, rotation_amplitude = _rotation(time, rng, MULTI_ROTATION)
+    red_sigma, red_tau = rng.uniform(0.2, 0.4) * star["noise"], rng.uniform(0.5, 1.5) / 24.0
+    red = _red_noise(time.size, red_sigma, red_tau, rng)
+    white = rng.normal(0.0, star["noise"], time.size)
+    relative = model * (1.0 + variability) * (1.0 + red) + white
+    names = multi_star_files(star_id, k)
+    files = {}
+    for s, (offset, spacecraft, quality, corruption, timecorr) in enumerate(sectors):
+        part = slice(s * N_CADENCES, (s + 1) * N_CADENCES)
+        columns = _columns(spacecraft, timecorr, relative[part] + corruption, quality, star, rng, offset)
+        files[names[s]] = _fits_bytes(star_id, star, columns, sector=SECTOR + s)
+    rows = []
+    for j, truth in enumerate(truths):
+        truth["snr_expected"] = _pink_snr(time, usable, truth, star["noise"], red_sigma, red_tau)
+        row = {
+            "target_id": f"{star_id}.{j + 1:02d}",
+            "star_id": star_id,
+            "mission": "TESS",
+            **truth,
+            "label": "planet",
+            "path": ";".join(names),
+            "kind": "planet",
+            "noise_ppm": star["noise"] * 1e6,
+            "rotation_period": rotation_period,
+            "rotation_amplitude_ppm": rotation_amplitude,
+        }
+        rows.append({"ticid": star["ticid"], "radius": star["radius"], "mass": star["mass"], **row})
+    return files, rows
+
+
+#: Comment lines of the archive-format demo catalog, as the archive starts its tables.
+TOI_COMMENTS = (
+    "# This file was produced by shardflow.exoplanets.demo in the format of the NASA Exoplanet Archive's TOI table\n"
+    "# COLUMN toi:            TESS Object of Interest\n"
+    "# COLUMN tid:            TESS Input Catalog ID\n"
+    "# COLUMN tfopwg_disp:    TFOPWG Dispostion (CP | FP | KP | PC)\n"
+    "# COLUMN pl_tranmid:     Planet Transit Midpoint Value [BJD]\n"
+    "# COLUMN pl_orbper:      Planet Orbital Period Value [days]\n"
+    "# COLUMN pl_trandurh:    Planet Transit Duration Value [hours]\n"
+    "# COLUMN pl_trandep:     Planet Transit Depth Value [ppm]\n"
+    "# COLUMN st_rad:         Stellar Radius Value [R_Sun]\n"
+    "# COLUMN st_logg:        Stellar log(g) Value [cm/s**2]\n"
+    "#\n"
+)
+
+
+def toi_table(rows: list[dict]) -> pd.DataFrame:
+    """The multi-sector stars' planets as rows of the archive's TOI table (TOI 9001.01, ...;
+    disposition CP), with the truth columns after the archive's."""
+    stars = sorted({r["star_id"] for r in rows})
+    out = []
+    for r in rows:
+        number = 9001 + stars.index(r["star_id"])
+        out.append(
+            {
+                "toi": f"{number}.{r['target_id'].rsplit('.', 1)[1]}",
+                "tid": r["ticid"],
+                "tfopwg_disp": "CP",
+                "pl_tranmid": r["epoch"],
+                "pl_orbper": r["period"],
+                "pl_trandurh": r["duration"],
+                "pl_trandep": r["depth"],
+                "st_rad": r["radius"],
+                "st_logg": _log_g(r["mass"], r["radius"]),
+                **{c: r[c] for c in ("snr_expected", "snr_white", "rp_rs", "impact", "kind")},
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def write_demo(
+    target_ids: list[str],
+    catalog_path: str | Path,
+    lightcurve_dir: str | Path,
+    seed: int,
+    multi_star_ids: list[str] = (),
+    toi_path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Write ``lightcurve_dir/{target_id}.fits`` for every id, the files of every multi-sector
+    star (:func:`make_multi_star`) and the truth catalog CSV; return the catalog. With
+    ``toi_path``, the multi-sector stars' planets are also written as an archive-format TOI
+    table (:func:`toi_table`, with the archive's ``#`` comment lines).
+
+    Catalog columns (:data:`CATALOG_COLUMNS`): ``star_id`` (the target itself, or the
+    multi-sector star), ``period`` d, ``depth`` ppm (peak deficit of the
     model), ``duration`` h (T14), ``epoch`` BJD_TDB of an observed primary mid-time,
     ``snr_expected`` = the transit SNR in white plus red noise (:func:`_pink_snr`, Pont et al.
     2006) over the in-transit cadences left by the default quality mask, ``snr_white`` the same
@@ -830,14 +989,22 @@ def write_demo(target_ids: list[str], catalog_path: str | Path, lightcurve_dir: 
     ``noise_ppm`` (white, per 2-min cadence), ``rotation_period`` d, ``rotation_amplitude_ppm``.
     Transit columns are empty for ``no_transit`` stars. Files are written atomically.
     """
-    if len(set(target_ids)) != len(target_ids):
+    if len(set(target_ids) | set(multi_star_ids)) != len(target_ids) + len(multi_star_ids):
         raise ValueError("target ids must be unique")
     lightcurve_dir = Path(lightcurve_dir)
-    rows = []
+    rows, multi = [], []
     for index, target_id in enumerate(target_ids):
         data, row = make_target(target_id, index, len(target_ids), seed)
         replace_atomically(lightcurve_dir / row["path"], lambda tmp, data=data: tmp.write_bytes(data))
         rows.append(row)
-    catalog = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    for k, star_id in enumerate(multi_star_ids):
+        files, star_rows = make_multi_star(star_id, k, seed)
+        for name, data in files.items():
+            replace_atomically(lightcurve_dir / name, lambda tmp, data=data: tmp.write_bytes(data))
+        multi += star_rows
+    catalog = pd.DataFrame(rows + multi, columns=CATALOG_COLUMNS)
     write_csv(catalog, catalog_path)
+    if toi_path is not None:
+        text = TOI_COMMENTS + toi_table(multi).to_csv(index=False, float_format="%.10g")
+        replace_atomically(Path(toi_path), lambda tmp: tmp.write_text(text))
     return catalog

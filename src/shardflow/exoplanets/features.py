@@ -1,16 +1,18 @@
-"""The 27 transit-search features of one light curve, and the feature table of a batch.
+"""The 27 transit-search features of every catalog row of a star, and the feature table of a
+batch.
 
-Pipeline per target: read and clean (``lightcurves``), detrend with wotan, clip upward
-outliers, search with TLS, run BLS on the TLS period grid, then compute the vetting features
-(``vetting``) on the light curve folded on the TLS period. Units: periods, epochs and
-durations in days (epochs as BJD_TDB), depths in ppm. Definitions and sources are tabulated
-in ``docs/exoplanets.md``.
+Pipeline per star: read every file of the star and stitch them (``lightcurves``), detrend with
+wotan, clip upward outliers, search iteratively for every planet (``signals``: TLS, then BLS on
+the TLS period grid), match each catalog row to its own signal, then compute the vetting
+features (``vetting``) of each row on the light curve folded on its signal. Units: periods,
+epochs and durations in days (epochs as BJD_TDB), depths in ppm. Definitions and sources are
+tabulated in ``docs/exoplanets.md``.
 """
 
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +20,10 @@ import pandas as pd
 from scipy import stats
 
 from . import vetting
-from .lightcurves import LightCurve, SampleError, read_lightcurve
-from .search import bls_search, clip_upper_outliers, detrend, detrend_window, tls_search
+from .diagnostics import diagnostic_table
+from .lightcurves import LightCurve, SampleError, read_star
+from .search import clip_upper_outliers, detrend, detrend_window
+from .signals import Detection, iterative_search, match_rows, window_search
 
 FEATURE_COLUMNS = (
     "input_period",
@@ -59,6 +63,10 @@ METADATA_COLUMNS = (
     "variability_period",
     "detrend_window_days",
     "lc_mission",
+    "lc_segments",
+    "n_segments",
+    "time_span_days",
+    "n_detections",
     "n_points",
     "cadence_days",
     "quality_bitmask",
@@ -74,20 +82,29 @@ CATALOG_INPUTS = {
     "duration": "input_duration",
     "epoch": "input_epoch",
 }
+#: Catalog bookkeeping folded into ``status``, ``category`` and ``reason``.
+CATALOG_STATUS = ("catalog_status", "catalog_reason")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Search settings (``exoplanets.search`` in the config)."""
+    """Search settings: the keys of ``exoplanets.search`` in the config, whose defaults live in
+    ``config/schema.yaml`` only (build with ``Settings(**config["exoplanets"]["search"])``), and
+    ``threads``, the job's thread count. Units as in the schema (days, solar units)."""
 
-    quality_bitmask: str = "default"
-    min_points: int = 500
-    detrend_window_days: float = 0.75
-    detrend_min_window_days: float = 0.3
-    period_min_days: float = 0.5
-    period_max_days: float | None = None
-    star_radius: float = 1.0
-    star_mass: float = 1.0
+    quality_bitmask: str | int
+    min_points: int
+    detrend_window_days: float
+    detrend_min_window_days: float
+    period_min_days: float
+    period_max_days: float | None
+    star_radius: float
+    star_mass: float
+    max_signals: int
+    sde_threshold: float
+    period_window: float
+    max_segments: int | None
+    max_span_days: float | None
     threads: int = 1
 
 
@@ -97,28 +114,13 @@ def _star(row: Mapping, column: str, default: float) -> float:
     return value if np.isfinite(value) and value > 0 else default
 
 
-def period_match(found: float, catalog: float, tolerance: float = 0.01) -> str | None:
-    """Classify a recovered period against the catalog period.
+def prepare_light_curve(lc: LightCurve, settings: Settings) -> dict:
+    """Detrended, outlier-clipped arrays of a (stitched) light curve, in days since ``t_ref``.
 
-    ``match`` within ``tolerance`` (relative), ``half`` or ``double`` for the 1/2 and 2x
-    aliases within the same tolerance, ``mismatch`` otherwise; None without a catalog period.
-    Aliases are flagged, never counted as recovered.
-    """
-    if not (np.isfinite(catalog) and catalog > 0 and np.isfinite(found)):
-        return None
-    ratio = found / catalog
-    for name, target in (("match", 1.0), ("half", 0.5), ("double", 2.0)):
-        if abs(ratio - target) <= tolerance * target:
-            return name
-    return "mismatch"
-
-
-def search_light_curve(lc: LightCurve, settings: Settings, star_radius: float, star_mass: float) -> dict:
-    """Everything the features and the diagnostic plots need from one light curve.
-
-    Returns a dict with the relative-time arrays (``time`` in days since ``t_ref``, detrended
-    ``flux``, ``flux_err``), ``t_ref`` (BJD_TDB), the detrending window and the variability
-    period it was chosen from (days), and the ``tls`` and ``bls`` results.
+    Returns ``t_ref`` (BJD_TDB, the first cadence's day), ``time``, ``flux`` (detrended),
+    ``flux_err``, ``detrended_all`` (finite detrended flux before clipping), ``all_time`` (every
+    cadence of the light curve, for the coverage), ``segments`` (``(start, end)`` per file),
+    the detrending window and the variability period it was chosen from (days).
     """
     t_ref = float(np.floor(lc.time[0]))
     time = lc.time - t_ref
@@ -130,55 +132,34 @@ def search_light_curve(lc: LightCurve, settings: Settings, star_radius: float, s
             "too_few_points",
             f"{keep.sum()} points left after detrending, at least {settings.min_points} are needed",
         )
-    finite = np.isfinite(flat)
-    time, flux, flux_err = time[keep], flat[keep], lc.flux_err[keep]
-    tls = tls_search(
-        time,
-        flux,
-        flux_err,
-        period_min=settings.period_min_days,
-        period_max=settings.period_max_days,
-        star_radius=star_radius,
-        star_mass=star_mass,
-        threads=settings.threads,
-    )
-    bls = bls_search(time, flux, flux_err, tls.periods)
     return {
         "t_ref": t_ref,
-        "time": time,
-        "flux": flux,
-        "flux_err": flux_err,
-        "detrended_all": flat[finite],
+        "time": time[keep],
+        "flux": flat[keep],
+        "flux_err": lc.flux_err[keep],
+        "detrended_all": flat[np.isfinite(flat)],
+        "all_time": time,
+        "segments": [(start - t_ref, end - t_ref) for _, start, end in lc.segments],
         "detrend_window_days": window,
         "variability_period": var_period,
-        "tls": tls,
-        "bls": bls,
+        "cadence_days": lc.cadence_days,
     }
 
 
-def compute_features(lc: LightCurve, inputs: Mapping, settings: Settings) -> tuple[dict, dict]:
-    """The 27 features of one light curve, plus the search products for diagnostics.
-
-    ``inputs`` holds the catalog's ``period`` (d), ``depth`` (ppm), ``duration`` (h) and
-    ``epoch`` (BJD_TDB), and optionally ``star_radius`` and ``star_mass`` (solar units) for
-    the TLS period grid. Flux statistics are of the detrended flux before outlier clipping
-    (std and MAD in ppm, MAD unscaled; skewness and excess kurtosis, Fisher). Search
-    features come from TLS and BLS; vetting features fold on the TLS period, T0, duration.
-    """
-    s = search_light_curve(
-        lc,
-        settings,
-        star_radius=_star(inputs, "star_radius", settings.star_radius),
-        star_mass=_star(inputs, "star_mass", settings.star_mass),
-    )
-    tls, bls = s["tls"], s["bls"]
-    time, flux = s["time"], s["flux"]
-    all_flux = s["detrended_all"]
+def signal_features(prep: dict, det: Detection, inputs: Mapping) -> dict:
+    """The 27 features of one catalog row (``inputs``: ``period`` d, ``depth`` ppm, ``duration``
+    h, ``epoch`` BJD_TDB) whose signal is ``det``. Flux statistics are of the star's detrended
+    flux before outlier clipping (std and MAD in ppm, MAD unscaled; skewness and excess
+    kurtosis, Fisher); vetting features fold the points ``det``'s search saw on its period, T0
+    and duration; the phase coverage counts every cadence of the light curve."""
+    tls, bls = det.tls, det.bls
+    time, flux = prep["time"][det.keep], prep["flux"][det.keep]
+    all_flux = prep["detrended_all"]
     P, t0, T14 = tls.period, tls.t0, tls.duration
-    oe_diff, oe_sigma = vetting.odd_even(time, flux, P, t0, T14)
-    sec_depth, sec_sigma = vetting.secondary_eclipse(time, flux, P, t0, T14)
+    oe_diff, _ = vetting.odd_even(time, flux, P, t0, T14)
+    sec_depth, _ = vetting.secondary_eclipse(time, flux, P, t0, T14)
     centres, means, counts = vetting.binned_fold(time, flux, P, t0, T14)
-    features = {
+    return {
         "input_period": float(inputs["period"]),
         "input_depth": float(inputs["depth"]),
         "input_duration": float(inputs["duration"]) / 24.0,
@@ -188,7 +169,7 @@ def compute_features(lc: LightCurve, inputs: Mapping, settings: Settings) -> tup
         "flux_skewness": float(stats.skew(all_flux)),
         "flux_kurtosis": float(stats.kurtosis(all_flux)),
         "bls_period": bls.period,
-        "bls_t0": bls.t0 + s["t_ref"],
+        "bls_t0": bls.t0 + prep["t_ref"],
         "bls_duration": bls.duration,
         "bls_depth": bls.depth,
         "bls_snr": bls.snr,
@@ -204,61 +185,202 @@ def compute_features(lc: LightCurve, inputs: Mapping, settings: Settings) -> tup
         "periodicity_strength": vetting.periodicity_strength(time, flux, P, t0, T14),
         "secondary_depth": sec_depth,
         "ingress_egress_ratio": vetting.ingress_egress_ratio(centres, means, counts, T14),
-        "phase_coverage": vetting.phase_coverage(time, P, t0, T14, lc.cadence_days),
-        "red_noise": vetting.red_noise_beta(time, flux, P, t0, T14, lc.cadence_days),
+        "phase_coverage": vetting.phase_coverage(prep["all_time"], P, t0, T14, prep["segments"]),
+        "red_noise": vetting.red_noise_beta(time, flux, P, t0, T14, prep["cadence_days"]),
     }
-    extra = {
-        "period_match": period_match(P, float(inputs["period"])),
-        "odd_even_sigma": oe_sigma,
-        "secondary_sigma": sec_sigma,
-        "tls_t0": t0 + s["t_ref"],
+
+
+def _signal_extra(prep: dict, det: Detection, match: str | None, n_detections: int) -> dict:
+    time, flux = prep["time"][det.keep], prep["flux"][det.keep]
+    P, t0, T14 = det.tls.period, det.tls.t0, det.tls.duration
+    return {
+        "period_match": match,
+        "odd_even_sigma": vetting.odd_even(time, flux, P, t0, T14)[1],
+        "secondary_sigma": vetting.secondary_eclipse(time, flux, P, t0, T14)[1],
+        "tls_t0": t0 + prep["t_ref"],
         "tls_duration": T14,
         "n_points": int(time.size),
-        "variability_period": s["variability_period"],
-        "detrend_window_days": s["detrend_window_days"],
+        "n_detections": n_detections,
+        "variability_period": prep["variability_period"],
+        "detrend_window_days": prep["detrend_window_days"],
     }
-    return features, {**extra, "search": s}
 
 
-def target_features(row: Mapping, locate: Callable[[], str], settings: Settings) -> dict:
-    """One output row for one catalog row: ``status`` ok with the features, or ``failed``
-    with a ``category`` and ``reason``; never raises for a bad sample.
+def star_features(lc: LightCurve, rows: Sequence[Mapping], settings: Settings) -> list:
+    """Features of every catalog row of one star on its (stitched) light curve.
 
-    ``locate()`` returns the light-curve path, or raises ``SampleError`` (e.g. ``no_data``
-    for a target MAST has nothing for); it is called inside the failure handling.
+    The star is searched once (``signals.iterative_search``), each row matched to its own
+    detection (``signals.match_rows``), and a row with a catalog period no detection matches
+    gets a search in a window of +-``period_window`` (relative) around it, on the light curve
+    with the matched planets masked (``period_match`` ``window``). Returns, per row, either
+    ``(features, extra)`` (``extra``: metadata, and ``signal``: the row's detection and
+    ``prep``) or the ``SampleError`` of that row. Raises ``SampleError`` for what fails the
+    whole star (too few points after detrending).
+    """
+    prep = prepare_light_curve(lc, settings)
+    first = rows[0]
+    tls_kwargs = dict(
+        period_max=settings.period_max_days,
+        star_radius=_star(first, "star_radius", settings.star_radius),
+        star_mass=_star(first, "star_mass", settings.star_mass),
+        threads=settings.threads,
+    )
+    periods = [float(r["period"]) for r in rows]
+    time, flux, flux_err = prep["time"], prep["flux"], prep["flux_err"]
+    detections = iterative_search(
+        time,
+        flux,
+        flux_err,
+        catalog_periods=periods,
+        max_signals=settings.max_signals,
+        sde_threshold=settings.sde_threshold,
+        min_points=settings.min_points,
+        period_min=settings.period_min_days,
+        **tls_kwargs,
+    )
+    matches = match_rows(periods, detections)
+    matched = [detections[j] for j, _ in matches if j is not None]
+    out = []
+    for row, period, (j, kind) in zip(rows, periods, matches):
+        try:
+            span = float(time[-1] - time[0])
+            if j is None and period * (1 - settings.period_window) > span / 2:
+                raise SampleError(
+                    "baseline_too_short",
+                    f"catalog period {period:.4f} d: the {span:.1f}-d light curve ({lc.segments[0][0]}"
+                    f"{'' if len(lc.segments) == 1 else ' to ' + lc.segments[-1][0]}) holds fewer than two "
+                    "transits (TLS searches periods up to half the time span)",
+                )
+            if j is None:
+                det, kind = (
+                    window_search(
+                        time, flux, flux_err, period, others=matched, half_width=settings.period_window, **tls_kwargs
+                    ),
+                    "window",
+                )
+            else:
+                det = detections[j]
+            extra = {**_signal_extra(prep, det, kind, len(detections)), "signal": det, "prep": prep}
+            out.append((signal_features(prep, det, row), extra))
+        except SampleError as err:
+            out.append(err)
+        except Exception as exc:  # a science failure on one row is a failed row, not a failed star
+            out.append(SampleError("search_failed", f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def compute_features(lc: LightCurve, inputs: Mapping, settings: Settings) -> tuple[dict, dict]:
+    """The 27 features of one catalog row whose star has no other row (``star_features`` of
+    that row); raises its ``SampleError``."""
+    result = star_features(lc, [inputs], settings)[0]
+    if isinstance(result, SampleError):
+        raise result
+    return result
+
+
+def _failed(out: dict, row: Mapping, err: SampleError) -> None:
+    out.update(status="failed", category=err.category, reason=err.reason)
+    for name, col in CATALOG_INPUTS.items():
+        out[col] = float(row[name]) / (24.0 if name == "duration" else 1.0)
+
+
+def star_rows(
+    rows: Sequence[Mapping],
+    locate: Callable[[], str | list[str]],
+    settings: Settings,
+    diagnostics: list | None = None,
+) -> list[dict]:
+    """One output row per catalog row of one star: ``status`` ok with the features, or
+    ``failed`` with a ``category`` and ``reason``; never raises for a bad sample.
+
+    ``locate()`` returns the star's light-curve path(s), or raises ``SampleError`` (e.g.
+    ``no_data`` for a star MAST has nothing for); it is called inside the failure handling. A
+    row the catalog marked failed (``catalog_status``) is a failed row of category
+    ``bad_catalog_row``. When ``diagnostics`` is a list, the diagnostic series of each ``ok``
+    row (:func:`diagnostics.diagnostic_table`) are appended to it. ``runtime_s`` is the star's
+    CPU time shared equally among its rows.
     """
     start = _time.process_time()
-    out: dict = {"target_id": row["target_id"], "status": "ok"}
-    out.update(dict.fromkeys(FEATURE_COLUMNS, np.nan))
-    out.update(dict.fromkeys(METADATA_COLUMNS, None))
-    out["quality_bitmask"] = settings.quality_bitmask
+    outs = []
+    for row in rows:
+        out: dict = {"target_id": row["target_id"], "status": "ok"}
+        out.update(dict.fromkeys(FEATURE_COLUMNS, np.nan))
+        out.update(dict.fromkeys(METADATA_COLUMNS, None))
+        out["quality_bitmask"] = str(settings.quality_bitmask)
+        if row.get("catalog_status", "ok") != "ok":
+            _failed(out, row, SampleError("bad_catalog_row", str(row.get("catalog_reason"))))
+        outs.append(out)
+    todo = [i for i, out in enumerate(outs) if out["status"] == "ok"]
     try:
-        lc = read_lightcurve(locate(), settings.quality_bitmask, settings.min_points)
-        out.update(lc_mission=lc.mission, cadence_days=lc.cadence_days)
-        try:
-            features, extra = compute_features(lc, row, settings)
-        except SampleError:
-            raise
-        except Exception as exc:  # a science failure on one sample is a failed row, not a failed batch
-            raise SampleError("search_failed", f"{type(exc).__name__}: {exc}") from exc
-        out.update(features)
-        out.update({k: extra[k] for k in METADATA_COLUMNS if k in extra})
+        if todo:
+            paths = locate()
+            lc, skipped = read_star(
+                [paths] if isinstance(paths, str) else list(paths),
+                settings.quality_bitmask,
+                settings.min_points,
+                settings.max_segments,
+                settings.max_span_days,
+            )
+            segments = ",".join(name for name, _, _ in lc.segments)
+            for i in todo:
+                outs[i].update(
+                    lc_mission=lc.mission,
+                    cadence_days=lc.cadence_days,
+                    lc_segments=segments,
+                    n_segments=len(lc.segments),
+                    time_span_days=lc.span_days,
+                    reason="; ".join(err.reason for err in skipped) or None,
+                )
+            results = star_features(lc, [rows[i] for i in todo], settings)
+            for i, result in zip(todo, results):
+                if isinstance(result, SampleError):
+                    _failed(outs[i], rows[i], result)
+                    continue
+                features, extra = result
+                outs[i].update(features)
+                outs[i].update({k: extra[k] for k in METADATA_COLUMNS if k in extra})
+                if diagnostics is not None:
+                    s, det = extra["prep"], extra["signal"]
+                    tls = det.tls
+                    diagnostics.append(
+                        diagnostic_table(
+                            rows[i]["target_id"],
+                            s["time"][det.keep],
+                            s["flux"][det.keep],
+                            tls.period,
+                            tls.t0,
+                            tls.duration,
+                            tls.periods,
+                            tls.power,
+                        )
+                    )
     except SampleError as err:
-        out.update(status="failed", category=err.category, reason=err.reason)
-        for name, col in CATALOG_INPUTS.items():
-            out[col] = float(row[name]) / (24.0 if name == "duration" else 1.0)
-    out["runtime_s"] = round(_time.process_time() - start, 3)
-    return out
+        for i in todo:
+            _failed(outs[i], rows[i], err)
+    except Exception as exc:  # a science failure on one star fails its rows, not the batch
+        for i in todo:
+            _failed(outs[i], rows[i], SampleError("search_failed", f"{type(exc).__name__}: {exc}"))
+    runtime = round((_time.process_time() - start) / len(rows), 3)
+    for out in outs:
+        out["runtime_s"] = runtime
+    return outs
+
+
+def target_features(
+    row: Mapping, locate: Callable[[], str | list[str]], settings: Settings, diagnostics: list | None = None
+) -> dict:
+    """One output row for a catalog row whose star has no other row (:func:`star_rows`)."""
+    return star_rows([row], locate, settings, diagnostics)[0]
 
 
 def feature_table(rows: list[dict], catalog: pd.DataFrame) -> pd.DataFrame:
     """Assemble output rows into the feature table, in catalog order, carrying through the
-    catalog's other columns (except the four replaced by input_* features). A carried column
-    whose name is also an output column (the demo's truth ``secondary_depth``, say) is
-    renamed ``catalog_<name>``."""
+    catalog's other columns (except the four replaced by input_* features and the catalog's
+    status columns). A carried column whose name is also an output column (the demo's truth
+    ``secondary_depth``, say) is renamed ``catalog_<name>``."""
     columns = ["target_id", "status", *FEATURE_COLUMNS, *METADATA_COLUMNS]
     table = pd.DataFrame(rows, columns=columns)
-    carried = catalog.drop(columns=[c for c in CATALOG_INPUTS if c in catalog.columns])
+    carried = catalog.drop(columns=[c for c in (*CATALOG_INPUTS, *CATALOG_STATUS) if c in catalog.columns])
     carried = carried.rename(columns={c: f"catalog_{c}" for c in carried.columns if c in columns[1:]})
     table = table.merge(carried, on="target_id", how="left", validate="one_to_one")
     float_cols = [
@@ -267,11 +389,13 @@ def feature_table(rows: list[dict], catalog: pd.DataFrame) -> pd.DataFrame:
         "secondary_sigma",
         "variability_period",
         "detrend_window_days",
+        "time_span_days",
         "cadence_days",
         "runtime_s",
     ]
     table[float_cols] = table[float_cols].astype("float64")
-    table["n_points"] = table["n_points"].astype("Int64")
-    for col in ("period_match", "lc_mission", "quality_bitmask", "category", "reason"):
+    for col in ("n_points", "n_segments", "n_detections"):
+        table[col] = table[col].astype("Int64")
+    for col in ("period_match", "lc_mission", "lc_segments", "quality_bitmask", "category", "reason"):
         table[col] = table[col].astype("string")
     return table

@@ -1,10 +1,11 @@
-"""Download one target's light curve from MAST, robustly, into a shared file cache.
+"""Download every light curve of a star from MAST, robustly, into a shared file cache.
 
-One Snakemake job runs :func:`download_lightcurve` per catalog target. The job writes a small
-record (see :func:`download_lightcurve`) that the features step reads; the FITS file itself lives
-in ``cache_dir`` at the place lightkurve 2.6.0 puts it,
+One Snakemake job per batch of catalog rows runs :func:`download_lightcurve` for each star of
+the batch and writes one record (a JSON object ``{"batch": n, "stars": {star_id: record}}``,
+the per-star record as :func:`download_lightcurve` returns it) that the features step reads.
+Each FITS file lives in ``cache_dir`` at the place lightkurve 2.6.0 puts it,
 ``cache_dir/mastDownload/<obs_collection>/<obs_id>/<productFilename>``, so lightkurve and this
-module agree on what is already cached.
+module agree on what is already cached, and a rerun fetches only the files that are missing.
 
 Failures fall in three groups:
 
@@ -290,14 +291,13 @@ def download_lightcurve(
     sleep: Callable[[float], Any] = time.sleep,
     logger: logging.Logger | None = None,
 ) -> dict[str, Any]:
-    """Download (or reuse from ``cache_dir``) one light curve for ``target_id``.
+    """Download (or reuse from ``cache_dir``) every light curve of the star ``target_id``.
 
     Searches MAST with ``search(target_id, mission=mission, author=author, exptime=exptime)``,
-    by default ``lightkurve.search_lightcurve`` (imported only then: it takes seconds). Of the
-    products found, the first is taken, in lightkurve's order (``SearchResult._sort_table``):
-    by distance from the target, then pipeline priority (Kepler, K2, SPOC; then TESS-SPOC and
-    KBONUS-BKG; then QLP; then the rest), then author, year (earliest first), exposure time and
-    mission (sector/quarter). Set ``author`` and ``exptime`` to pin down which product it is.
+    by default ``lightkurve.search_lightcurve`` (imported only then: it takes seconds). Every
+    product found is fetched, in lightkurve's order (as ``SearchResult.download_all`` does):
+    each sector or quarter of the configured ``author`` and ``exptime``, one file each, each
+    cached on its own.
 
     With the default ``search``, a MAST request that sends nothing for ``timeout_s`` seconds
     fails as a transient error (:func:`limit_request_time`).
@@ -310,8 +310,8 @@ def download_lightcurve(
     Returns
     -------
     dict
-        ``target_id``; ``status``: ``"ok"`` or ``"no_data"``; ``path``: absolute path of the
-        FITS file (what ``shardflow.exoplanets.sources.locate`` hands to the reader), ``None``
+        ``target_id``; ``status``: ``"ok"`` or ``"no_data"``; ``paths``: absolute paths of the
+        FITS files (what ``shardflow.exoplanets.sources.locate`` hands to the reader), empty
         for no data; ``mission``, ``author``, ``exptime``: the search parameters; ``attempts``: attempts
         made (1 when nothing failed);
         ``reason``: why there is no data, ``None`` when ok. No timestamps, so reruns agree.
@@ -352,15 +352,15 @@ def download_lightcurve(
                     return {
                         **record,
                         "status": "no_data",
-                        "path": None,
+                        "paths": [],
                         "attempts": attempt,
                         "reason": reason,
                     }
-            path = _fetch_product(found[0], cache, logger)
+            paths = [str(_fetch_product(found[k], cache, logger)) for k in range(len(found))]
             return {
                 **record,
                 "status": "ok",
-                "path": str(path),
+                "paths": paths,
                 "attempts": attempt,
                 "reason": None,
             }

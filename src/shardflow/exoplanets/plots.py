@@ -9,8 +9,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .vetting import binned_fold, epoch_number, phase_days  # noqa: E402
-
 LABEL_COLOURS = {"planet": "tab:blue", "eclipsing_binary": "tab:red", "no_transit": "tab:grey"}
 
 
@@ -61,35 +59,33 @@ def sde_by_label(features: pd.DataFrame, path, threshold: float = 9.0) -> None:
     plt.close(fig)
 
 
-def diagnostics(items: list[dict], path) -> None:
-    """One row per target: TLS periodogram, folded transit with bins, odd and even transits.
-
-    Each item has ``target_id``, ``features`` (the feature dict) and ``search`` (the search
-    products of ``features.search_light_curve``).
-    """
-    fig, axes = plt.subplots(max(len(items), 1), 3, figsize=(13, 3.2 * max(len(items), 1)), squeeze=False)
-    for row, item in zip(axes, items):
-        s, f = item["search"], item["features"]
-        tls = s["tls"]
-        P, t0, T14 = tls.period, tls.t0, tls.duration
-        time, flux = s["time"], s["flux"]
-        row[0].plot(tls.periods, tls.power, "k-", lw=0.6)
-        row[0].axvline(P, color="tab:red", alpha=0.4, lw=3)
-        row[0].set(xlabel="period (d)", ylabel="SDE", title=f"{item['target_id']}: P = {P:.5f} d, SDE {tls.sde:.1f}")
-        phase = phase_days(time, P, t0)
-        near = np.abs(phase) < 2 * T14
-        centres, means, _ = binned_fold(time, flux, P, t0, T14)
-        row[1].plot(24 * phase[near], flux[near], ".", ms=1, color="0.6")
-        row[1].plot(24 * centres, means, "o", ms=3, color="tab:blue")
+def diagnostics(top: pd.DataFrame, series: pd.DataFrame, path) -> None:
+    """One row per signal of ``top`` (feature-table rows): TLS periodogram, folded and binned
+    transit, odd and even transits, from ``series`` (the diagnostic table of
+    ``diagnostics.diagnostic_table``). Times are drawn in hours from mid-transit."""
+    n = max(len(top), 1)
+    fig, axes = plt.subplots(n, 3, figsize=(13, 3.2 * n), squeeze=False)
+    for row, f in zip(axes, top.to_dict("records")):
+        own = series[series["target_id"] == f["target_id"]]
+        panel = {name: part for name, part in own.groupby("panel")}
+        pg = panel.get("periodogram", own.iloc[:0])
+        row[0].plot(pg["x"], pg["y"], "k-", lw=0.6)
+        row[0].axvline(f["tls_period"], color="tab:red", alpha=0.4, lw=3)
+        row[0].set(
+            xlabel="period (d)",
+            ylabel="SDE",
+            title=f"{f['target_id']}: P = {f['tls_period']:.5f} d, SDE {f['tls_sde']:.1f}",
+        )
+        fold = panel.get("fold", own.iloc[:0])
+        row[1].plot(24 * fold["x"], fold["y"], "o", ms=3, color="tab:blue")
         row[1].set(
             xlabel="hours from mid-transit",
-            ylabel="flux",
+            ylabel="binned flux",
             title=f"depth {f['tls_depth']:.0f} ppm, SNR {f['tls_snr']:.1f}",
         )
-        odd = epoch_number(time, P, t0) % 2 == 1
-        for mask, name, colour in ((odd, "odd", "tab:orange"), (~odd, "even", "tab:green")):
-            c, m, _ = binned_fold(time[mask], flux[mask], P, t0, T14, n_bins=30)
-            row[2].plot(24 * c, m, "o-", ms=3, lw=0.8, color=colour, label=name)
+        for name, colour in (("odd", "tab:orange"), ("even", "tab:green")):
+            part = panel.get(name, own.iloc[:0])
+            row[2].plot(24 * part["x"], part["y"], "o-", ms=3, lw=0.8, color=colour, label=name)
         row[2].set(
             xlabel="hours from mid-transit",
             ylabel="binned flux",

@@ -128,6 +128,12 @@ def tls_search(
     kwargs = dict(
         R_star=star_radius,
         M_star=star_mass,
+        # TLS's duration grid spans R_star_min..R_star_max and M_star_min..M_star_max (defaults
+        # 0.13-3.5 R_sun, 0.1-1.0 M_sun) and rejects a star outside them: widen them to include it
+        R_star_min=min(0.13, star_radius),
+        R_star_max=max(3.5, star_radius),
+        M_star_min=min(0.1, star_mass),
+        M_star_max=max(1.0, star_mass),
         period_min=period_min,
         use_threads=threads,
         show_progress_bar=False,

@@ -85,17 +85,32 @@ def binned_fold(time, flux, period, t0, duration, n_bins: int = 60):
     return 0.5 * (edges[:-1] + edges[1:]), means, counts
 
 
-def phase_coverage(time, period, t0, duration, cadence_days) -> float:
-    """Fraction of the transit window (|phase| < T14/2) covered by data.
+def phase_coverage(time, period, t0, duration, segments=None) -> float:
+    """Fraction of the in-transit time of the expected transits that has data, unfolded.
 
-    The window is divided into bins one cadence wide (at most 100); the feature is the
-    fraction of bins holding at least one point. Gaps over transits lower it.
+    The expected transits are those whose mid-time t0 + n P falls within a segment (a sector,
+    quarter or campaign: ``(start, end)`` pairs in the time system of ``time``; default: one
+    segment from the first to the last point), each contributing T14 of in-transit time. A
+    transit's covered time is its number of points within T14/2 of mid-transit times the
+    segment's cadence (the median spacing of its points), at most T14. Gaps (downlinks, flagged
+    cadences, transits partly before or after the data) lower it; NaN when no transit is
+    expected. ``time`` must be sorted.
     """
-    n_bins = int(np.clip(np.ceil(duration / cadence_days), 1, 100))
-    phase = phase_days(time, period, t0)
-    inside = np.abs(phase) < 0.5 * duration
-    idx = np.minimum(((phase[inside] / duration + 0.5) * n_bins).astype(int), n_bins - 1)
-    return np.unique(idx).size / n_bins
+    time = np.asarray(time, float)
+    if segments is None:
+        segments = [(time[0], time[-1])]
+    expected = covered = 0.0
+    for start, end in segments:
+        inside = time[(time >= start) & (time <= end)]
+        if inside.size < 2:
+            continue
+        cadence = float(np.median(np.diff(inside)))
+        n = np.arange(np.ceil((start - t0) / period), np.floor((end - t0) / period) + 1)
+        centres = t0 + n * period
+        points = np.searchsorted(time, centres + 0.5 * duration) - np.searchsorted(time, centres - 0.5 * duration)
+        covered += float(np.minimum(points * cadence, duration).sum())
+        expected += centres.size * duration
+    return covered / expected if expected > 0 else float("nan")
 
 
 def transit_symmetry(centres, means, duration) -> float:
