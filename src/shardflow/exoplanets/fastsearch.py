@@ -79,23 +79,26 @@ def _bin_in_time(time, w, r, width):
 
 
 @numba.njit(cache=True)
-def _fold(time, w, r, w_bls, r_bls, period, nphase):
+def _fold(time, w, r, w_bls, r_bls, period, nphase, prefix):
     """One phase fold into ``nphase`` bins: prefix sums (length 2 nphase + 1, wrapped once)
-    of W and R with TLS's weights (columns 0, 1) and with the raw weights (columns 2, 3)."""
-    prefix = np.zeros((2 * nphase + 1, 4))
+    of W and R with TLS's weights (rows 0, 1) and with the raw weights (rows 2, 3), written
+    into ``prefix[:, : 2 nphase + 1]``."""
+    size = 2 * nphase + 1
+    prefix[:, :size] = 0.0
     for i in range(time.size):
         x = time[i] / period
         b = int((x - np.floor(x)) * nphase)
         if b >= nphase:
             b = nphase - 1
-        prefix[b + 1, 0] += w[i]
-        prefix[b + 1, 1] += r[i]
-        prefix[b + 1, 2] += w_bls[i]
-        prefix[b + 1, 3] += r_bls[i]
-    prefix[nphase + 1 :] = prefix[1 : nphase + 1]
-    for b in range(1, 2 * nphase + 1):
-        prefix[b] += prefix[b - 1]
-    return prefix
+        prefix[0, b + 1] += w[i]
+        prefix[1, b + 1] += r[i]
+        prefix[2, b + 1] += w_bls[i]
+        prefix[3, b + 1] += r_bls[i]
+    for k in range(4):
+        for b in range(nphase):
+            prefix[k, nphase + b + 1] = prefix[k, b + 1]
+        for b in range(1, size):
+            prefix[k, b] += prefix[k, b - 1]
 
 
 @numba.njit(cache=True)
@@ -156,7 +159,7 @@ def _tls_period(pw, pr, nphase, fractions, rows_ok, cum_shapes, depth_min, n_seg
 
 
 @numba.njit(cache=True)
-def _bls_period(pw, pr, nphase, period, durations, w_total, r_total):
+def _bls_period(pw, pr, nphase, period, durations, w_total, r_total, steps):
     """Best box of one period: (log-likelihood improvement, duration index, start bin,
     depth, depth uncertainty), from the prefix sums of W and R (raw weights)."""
     best, best_d, best_start, best_depth, best_err = 0.0, -1, 0, 0.0, 0.0
@@ -164,7 +167,7 @@ def _bls_period(pw, pr, nphase, period, durations, w_total, r_total):
         m = int(round(durations[di] / period * nphase))
         if m < 1:
             m = 1
-        for j in range(nphase):
+        for j in range(0, nphase, max(1, m // steps)):
             w_in = pw[j + m] - pw[j]
             w_out = w_total - w_in
             if w_in <= 0.0 or w_out <= 0.0:
@@ -207,15 +210,16 @@ def _search_periods(
     for i in range(time.size):
         w_total += w_bls[i]
         r_total += r_bls[i]
+    prefix = np.empty((4, 2 * int(np.ceil(periods.max() / bin_days)) + 3))
     for p in range(n):
         nphase = max(1, int(np.ceil(periods[p] / bin_days)))
-        prefix = _fold(time, w, r, w_bls, r_bls, periods[p], nphase)
+        _fold(time, w, r, w_bls, r_bls, periods[p], nphase, prefix)
         d, row, a, start = _tls_period(
-            prefix[:, 0], prefix[:, 1], nphase, fractions, rows_ok[p], cum_shapes, depth_min, n_segments, steps
+            prefix[0], prefix[1], nphase, fractions, rows_ok[p], cum_shapes, depth_min, n_segments, steps
         )
         tls[p, 0], tls[p, 1], tls[p, 2], tls[p, 3] = d, row, a, start
         ll, di, j, dep, err = _bls_period(
-            prefix[:, 2], prefix[:, 3], nphase, periods[p], bls_durations, w_total, r_total
+            prefix[2], prefix[3], nphase, periods[p], bls_durations, w_total, r_total, steps
         )
         bls[p, 0], bls[p, 1], bls[p, 2], bls[p, 3], bls[p, 4] = ll, di, j / nphase, dep, err
     return tls, bls
@@ -239,23 +243,32 @@ def _template_integrals(templates: np.ndarray, n_cum: int = 64) -> np.ndarray:
     return out
 
 
+def _t14_fraction(radius: float, mass: float, periods: np.ndarray, small: bool) -> np.ndarray:
+    """TLS's longest transit duration as a fraction of the period (``grid.T14``, vectorised):
+    ``(R + r_p) (4 P / (pi G M))^(1/3) / P`` for a central transit, with ``r_p`` = 0 (small
+    planet) or 2 R_jup, capped at ``FRACTIONAL_TRANSIT_DURATION_MAX``."""
+    from transitleastsquares import tls_constants as c
+
+    p = periods * c.SECONDS_PER_DAY
+    r = c.R_sun * radius + (0.0 if small else 2.0 * c.R_jup)
+    t14 = r * (4.0 * p / (np.pi * c.G * c.M_sun * mass)) ** (1.0 / 3.0) / p
+    return np.minimum(t14, c.FRACTIONAL_TRANSIT_DURATION_MAX)
+
+
 def _allowed_rows(model, periods: np.ndarray, overview: np.ndarray) -> np.ndarray:
     """TLS's per-period duration limits (core.search_period): template widths in samples
     between T14 of the smallest star (small planet) and that of the largest (2 R_jup),
-    the latter widened for one extra transit in the span."""
-    from transitleastsquares.grid import T14, duration_limit_masses
+    the latter widened for one extra transit in the span. Shape (periods, template rows)."""
+    from transitleastsquares.grid import duration_limit_masses
 
     m_short, m_long = duration_limit_masses(model.R_star_min, model.R_star_max, model.M_star_min, model.M_star_max)
     n = model.y.size
     span = float(np.max(model.t) - np.min(model.t))
-    widths = overview["width_in_samples"]
-    ok = np.empty((periods.size, widths.size), dtype=np.bool_)
-    for i, period in enumerate(periods):
-        correction = (span / period + 1.0) / (span / period)
-        lo = int(np.floor(T14(R_s=model.R_star_min, M_s=m_short, P=period, small=True) * n))
-        hi = int(np.ceil(T14(R_s=model.R_star_max, M_s=m_long, P=period, small=False) * n * correction))
-        ok[i] = (widths >= lo) & (widths <= hi)
-    return ok
+    correction = (span / periods + 1.0) / (span / periods)
+    lo = np.floor(_t14_fraction(model.R_star_min, m_short, periods, small=True) * n)
+    hi = np.ceil(_t14_fraction(model.R_star_max, m_long, periods, small=False) * n * correction)
+    widths = np.asarray(overview["width_in_samples"])[None, :]
+    return (widths >= lo[:, None]) & (widths <= hi[:, None])
 
 
 def _peak_neighbourhoods(power: np.ndarray, n_peaks: int, half_width: int) -> np.ndarray:
