@@ -4,31 +4,33 @@ from the same phase folds.
 Transit least squares (TLS; Hippke & Heller 2019, A&A 623, A39; ``transitleastsquares``
 2.0.4) slides a limb-darkened template over the phase-folded light curve for every trial
 period and duration. Here, for every period of TLS's grid (Ofir 2014), the light curve is
-folded into phase bins of ``COARSE_BIN_DAYS`` (a few minutes; first binned in time to the
-same width), with per bin the weight sum ``W = sum w`` and the deficit sum
-``R = sum w (1 - y)`` (``w = 1 / dy^2``, TLS-normalised errors). A template of fractional
-duration ``q`` covers ``m = q P / bin`` phase bins; its shape ``g`` (TLS's template,
-``g = (1 - signal) / (1 - min signal)``, 1 at the bottom) is averaged into at most
-``COARSE_SHAPE[0]`` equal segments, so each trial costs a few prefix-sum differences.
-As in TLS the depth ``a`` makes the model's mean deficit equal the data's
-(``a = sum R / sum g W`` over the window) and the fit improves the chi2 of a flat line by
+folded into phase bins of ``COARSE_BIN_DAYS`` (a few minutes, or the cadence where that is
+longer; the light curve is first binned in time to the same width), with per bin the weight
+sum ``W = sum w`` and the deficit sum ``R = sum w (1 - y)`` (``w = 1 / dy^2``,
+TLS-normalised errors). A template of fractional duration ``q`` covers ``m = q P / bin``
+phase bins; its shape ``g`` (TLS's template, ``g = (1 - signal) / (1 - min signal)``, 1 at
+the bottom) is averaged into at most ``COARSE_SHAPE[0]`` equal segments, so each trial costs
+a few prefix-sum differences; the template starts every ``m / COARSE_SHAPE[1]`` bins (every
+bin for narrow templates). As in TLS the depth ``a`` makes the model's mean deficit equal
+the data's (``a = sum R / sum g W`` over the window) and the fit improves the chi2 of a flat
+line by
 
     dchi2 = a^2 sum g^2 W - 2 a sum g R,
 
 exact for a model constant within each bin. Trials whose mean deficit is below TLS's
-``TRANSIT_DEPTH_MIN`` are skipped; durations are limited per period as TLS does (T14 of
-the smallest and largest stars, ``grid.T14``). The periods around the ``REFINE_PEAKS``
-highest peaks of the coarse SDE spectrum are searched again with phase bins of one
-cadence on the unbinned light curve; the spectrum (``chi2 = sum w (1 - y)^2 + dchi2``),
-the SDE and all post-detection statistics (T0 fit, duration, depth, SNR, odd/even
-mismatch) are then TLS's own, on the unbinned light curve. One code path: every light
-curve goes through both stages.
+``TRANSIT_DEPTH_MIN`` are skipped; durations are limited per period as TLS does (T14 of the
+smallest and largest stars, ``grid.T14``). The periods around the ``REFINE_PEAKS`` highest
+peaks of the coarse SDE spectrum are searched again with phase bins of one cadence on the
+unbinned light curve (``FINE_SHAPE``: finer segments and starts); the spectrum (``chi2 = sum
+w (1 - y)^2 + dchi2``), the SDE and all post-detection statistics (T0 fit, duration, depth,
+SNR, odd/even mismatch) are then TLS's own, on the unbinned light curve. One code path:
+every light curve goes through both stages.
 
-BLS (Kovacs, Zucker & Mazeh 2002, A&A 391, 369) uses the same folds: boxes of the
-durations ``search.BLS_DURATIONS_DAYS`` (those under half the shortest period) at every
-phase bin, ranked by the log-likelihood improvement ``0.5 d^2 / (1/W_in + 1/W_out)``
-(``d = y_out - y_in`` weighted means, raw flux errors) as astropy's
-``objective="likelihood"``, then refined on the unbinned light curve around the best period.
+BLS (Kovacs, Zucker & Mazeh 2002, A&A 391, 369) uses the same folds: boxes of the durations
+``search.BLS_DURATIONS_DAYS`` (those under half the shortest period), starting as the
+templates do, ranked by the log-likelihood improvement ``0.5 d^2 / (1/W_in + 1/W_out)`` (``d
+= y_out - y_in`` weighted means, raw flux errors) as astropy's ``objective="likelihood"``,
+then refined on the unbinned light curve around the best period.
 
 Times in days, fluxes normalised to 1; depths returned in ppm.
 """
