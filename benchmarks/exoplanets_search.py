@@ -33,12 +33,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, write_result  # noqa: E402
 
-from shardflow.exoplanets import features  # noqa: E402
+from shardflow.config import schema_defaults  # noqa: E402
+from shardflow.exoplanets import features, signals  # noqa: E402
 from shardflow.exoplanets.demo import write_demo  # noqa: E402
 from shardflow.exoplanets.evaluation import recovery_summary  # noqa: E402
 from shardflow.exoplanets.fastsearch import fold_search  # noqa: E402
 from shardflow.exoplanets.lightcurves import read_lightcurve  # noqa: E402
-from shardflow.exoplanets.search import clip_upper_outliers, detrend, detrend_window, tls_search  # noqa: E402
+from shardflow.exoplanets.search import bls_search, clip_upper_outliers, detrend, detrend_window, tls_search  # noqa: E402
 from shardflow.exoplanets.synthetic import trapezoid_transit_light_curve  # noqa: E402
 
 REAL = REPO_ROOT.parent / "shared" / "data" / "lightcurves"
@@ -81,7 +82,7 @@ def cpu(fn, repeats: int):
 def prepared(lcs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pipeline's steps before the search (detrend each sector, clip upward outliers),
     stitched; times in days since the first day."""
-    settings = features.Settings()
+    settings = features.Settings(**schema_defaults()["exoplanets"]["search"])
     t_ref = np.floor(min(lc.time.min() for lc in lcs))
     parts = []
     for lc in lcs:
@@ -209,20 +210,17 @@ def real_agreement() -> list[dict]:
     return out
 
 
+def tls_and_bls(time, flux, flux_err, **kwargs):
+    """The reference: TLS 2.0.4 and astropy's BLS on TLS's period grid (the search before
+    ``fold_search``), with the same arguments and results."""
+    tls = tls_search(time, flux, flux_err, **kwargs)
+    return tls, bls_search(time, flux, flux_err, tls.periods)
+
+
 @contextlib.contextmanager
-def swapped_search():
-    """The features with this search in place of TLS + BLS: one ``fold_search`` call per
-    light curve gives both results (what the swap in ``features.search_light_curve`` does)."""
-    last = {}
-
-    def tls(*args, **kwargs):
-        result, last["bls"] = fold_search(*args, **kwargs)
-        return result
-
-    with (
-        mock.patch.object(features, "tls_search", tls),
-        mock.patch.object(features, "bls_search", lambda *args: last.pop("bls")),
-    ):
+def reference_search():
+    """The features with TLS 2.0.4 + astropy BLS in place of ``fold_search``."""
+    with mock.patch.object(signals, "fold_search", tls_and_bls):
         yield
 
 
@@ -230,7 +228,7 @@ def demo_accuracy(tmp: Path) -> dict:
     """The demo through the 27 features with today's TLS + BLS and with this search."""
     ids = [f"DEMO-{i:04d}" for i in range(1, 61)]
     catalog = write_demo(ids, tmp / "demo60.csv", tmp / "demo60", seed=20260101)
-    settings = features.Settings(period_min_days=0.2)  # config/config.yaml's exoplanets.search
+    settings = features.Settings(**schema_defaults()["exoplanets"]["search"])
 
     def table():
         rows = [
@@ -239,11 +237,11 @@ def demo_accuracy(tmp: Path) -> dict:
         ]
         return features.feature_table(rows, catalog)
 
-    table()  # warm-up
-    today = table()
-    with swapped_search():
-        table()
-        swapped = table()
+    with reference_search():
+        table()  # warm-up
+        today = table()
+    table()
+    swapped = table()
     ok = (today["status"] == "ok") & (swapped["status"] == "ok")
     cpu_today = float(today.loc[ok, "runtime_s"].median())
     cpu_swapped = float(swapped.loc[ok, "runtime_s"].median())
@@ -259,7 +257,7 @@ def demo_accuracy(tmp: Path) -> dict:
 def real_sector_features(repeats: int) -> dict:
     """CPU of the 27 features of the real TOI-263 sector (reading the file included), today
     and with this search swapped in, in one process."""
-    settings = features.Settings(period_min_days=0.2)
+    settings = features.Settings(**schema_defaults()["exoplanets"]["search"])
     row = {
         "target_id": "TOI-263",
         "period": 0.5567365,
@@ -274,11 +272,11 @@ def real_sector_features(repeats: int) -> dict:
         out = features.target_features(row, lambda: str(REAL / TOI_263), settings)
         return out["tls_period"]
 
-    run()
-    today, p_today = cpu(run, repeats)
-    with swapped_search():
+    with reference_search():
         run()
-        swapped, p_swapped = cpu(run, repeats)
+        today, p_today = cpu(run, repeats)
+    run()
+    swapped, p_swapped = cpu(run, repeats)
     return {
         "all_27_features_cpu_s": {"tls_and_bls_today": round(today, 3), "this_search": round(swapped, 3)},
         "features_cpu_ratio": round(swapped / today, 3),

@@ -1,5 +1,6 @@
-"""Compile (or load from NUMBA_CACHE_DIR) the numba kernels of TLS and wotan once, so that
-feature jobs start with compiled code instead of each paying the first-run compilation."""
+"""Compile (or load from NUMBA_CACHE_DIR) the numba kernels of the transit search
+(shardflow.exoplanets.fastsearch, with TLS's statistics) and wotan once, so that feature jobs
+start with compiled code instead of each paying the first-run compilation."""
 
 import os
 import time

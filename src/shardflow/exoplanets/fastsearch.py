@@ -311,7 +311,19 @@ def fold_search(
     from transitleastsquares.stats import spectra
     from transitleastsquares.validate import validate_args
 
-    kwargs = dict(R_star=star_radius, M_star=star_mass, period_min=period_min, show_progress_bar=False, verbose=False)
+    kwargs = dict(
+        R_star=star_radius,
+        M_star=star_mass,
+        # TLS's duration grid spans R_star_min..R_star_max and M_star_min..M_star_max (defaults
+        # 0.13-3.5 R_sun, 0.1-1.0 M_sun) and rejects a star outside them: widen them to include it
+        R_star_min=min(0.13, star_radius),
+        R_star_max=max(3.5, star_radius),
+        M_star_min=min(0.1, star_mass),
+        M_star_max=max(1.0, star_mass),
+        period_min=period_min,
+        show_progress_bar=False,
+        verbose=False,
+    )
     if period_max is not None:
         kwargs["period_max"] = period_max
     model = transitleastsquares(time, flux, flux_err, verbose=False)
@@ -410,28 +422,3 @@ def fold_search(
         power=np.asarray(res.power),
     )
     return tls_result, bls_result
-
-
-def transit_search(
-    time: np.ndarray,
-    flux: np.ndarray,
-    flux_err: np.ndarray,
-    *,
-    period_min: float,
-    period_max: float | None,
-    star_radius: float = 1.0,
-    star_mass: float = 1.0,
-    threads: int = 1,
-) -> TLSResult:
-    """The TLS result of ``fold_search``: a drop-in for ``search.tls_search`` (same
-    arguments, same result fields)."""
-    return fold_search(
-        time,
-        flux,
-        flux_err,
-        period_min=period_min,
-        period_max=period_max,
-        star_radius=star_radius,
-        star_mass=star_mass,
-        threads=threads,
-    )[0]

@@ -117,7 +117,8 @@ def tls_search(
     star_mass: float = 1.0,
     threads: int = 1,
 ) -> TLSResult:
-    """Run TLS with its default (limb-darkened) template and period grid.
+    """Run TLS with its default (limb-darkened) template and period grid: the reference that
+    the pipeline's search, :func:`.fastsearch.fold_search`, is tested and benchmarked against.
 
     ``star_radius`` and ``star_mass`` (solar units) set the grid: its shortest period is the
     Roche limit of such a star (0.60 d for the Sun, 0.24 d for a 0.4 R_sun, 0.4 M_sun M
@@ -171,7 +172,7 @@ class BLSResult:
 
 def bls_search(time: np.ndarray, flux: np.ndarray, flux_err: np.ndarray, periods: np.ndarray) -> BLSResult:
     """Box Least Squares on the given period grid (the TLS grid, so both searches see the
-    same periods), with trial durations ``BLS_DURATIONS_DAYS`` shorter than the shortest
+    same periods; the reference of :func:`.fastsearch.fold_search`'s BLS), with trial durations ``BLS_DURATIONS_DAYS`` shorter than the shortest
     period, maximising the log likelihood."""
     from astropy.timeseries import BoxLeastSquares
 

@@ -15,8 +15,9 @@ its own search, restricted to a narrow window around that period, on the light c
 matched planets' transits masked (:func:`window_search`, ``window``). A row without a catalog
 period takes the strongest detection no other row took.
 
-Every periodic search goes through ``search.tls_search`` and ``search.bls_search``; times in
-days, in the caller's time system.
+Every periodic search is one ``fastsearch.fold_search`` (TLS's grid, templates and statistics
+from a coarse-to-fine fold, and a BLS from the same folds); times in days, in the caller's time
+system.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .search import BLSResult, TLSResult, bls_search, tls_search
+from .fastsearch import fold_search
+from .search import BLSResult, TLSResult
 from .vetting import phase_days
 
 #: Relative period tolerance of a match, and the alias ratios flagged (as ``period_match``).
@@ -68,8 +70,7 @@ def transit_mask(time: np.ndarray, period: float, t0: float, duration: float) ->
 
 
 def _search(time, flux, flux_err, keep, found_by: str, **tls_kwargs) -> Detection:
-    tls = tls_search(time[keep], flux[keep], flux_err[keep], **tls_kwargs)
-    bls = bls_search(time[keep], flux[keep], flux_err[keep], tls.periods)
+    tls, bls = fold_search(time[keep], flux[keep], flux_err[keep], **tls_kwargs)
     return Detection(tls, bls, keep, found_by)
 
 
@@ -89,7 +90,7 @@ def iterative_search(
     The first detection is always returned, however weak (its features describe a star without
     a significant signal); later ones only with SDE at least ``sde_threshold``. A search that
     would see fewer than ``min_points`` points is not run. ``tls_kwargs`` go to
-    ``search.tls_search`` (period_min, period_max, star_radius, star_mass, threads).
+    ``fastsearch.fold_search`` (period_min, period_max, star_radius, star_mass, threads).
     """
     wanted = [p for p in catalog_periods if np.isfinite(p) and p > 0]
     keep = np.ones(time.size, bool)
