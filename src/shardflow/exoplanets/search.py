@@ -172,8 +172,9 @@ class BLSResult:
 
 def bls_search(time: np.ndarray, flux: np.ndarray, flux_err: np.ndarray, periods: np.ndarray) -> BLSResult:
     """Box Least Squares on the given period grid (the TLS grid, so both searches see the
-    same periods; the reference of :func:`.fastsearch.fold_search`'s BLS), with trial durations ``BLS_DURATIONS_DAYS`` shorter than the shortest
-    period, maximising the log likelihood."""
+    same periods), with trial durations ``BLS_DURATIONS_DAYS`` shorter than the shortest
+    period, maximising the log likelihood: the reference of :func:`.fastsearch.fold_search`'s
+    BLS."""
     from astropy.timeseries import BoxLeastSquares
 
     durations = [d for d in BLS_DURATIONS_DAYS if d < 0.5 * periods.min()]
