@@ -74,12 +74,12 @@ FITS_DAMAGES = {
 
 
 def add_exoplanet_target(workdir: Path, name: str, data: bytes) -> str:
-    """A new catalog row, a copy of the first target's (as text, so no number changes), whose
-    light curve is ``name``.fits."""
+    """A new catalog row, a copy of the first target's (as text, so no number changes), of a
+    star of its own whose light curve is ``name``.fits."""
     catalog_path = workdir / EXO_DEMO / "catalog.csv"
     with open(catalog_path, newline="") as fh:
         header, first = list(csv.reader(fh))[:2]
-    row = dict(zip(header, first)) | {"target_id": name, "path": f"{name}.fits"}
+    row = dict(zip(header, first)) | {"target_id": name, "star_id": name, "path": f"{name}.fits"}
     with open(catalog_path, "a", newline="") as fh:
         csv.writer(fh).writerow([row[column] for column in header])
     (workdir / EXO_DEMO / "lightcurves" / f"{name}.fits").write_bytes(data)
