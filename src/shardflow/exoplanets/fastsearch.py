@@ -40,7 +40,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .search import BLS_DURATIONS_DAYS, BLSResult, TLSResult
+from .search import BLS_DURATIONS_DAYS, BLSResult, TLSResult, tls_grid_arguments
 
 #: Width of the coarse time and phase bins, days (10 minutes: five 2-min TESS cadences).
 COARSE_BIN_DAYS = 10.0 / 1440.0
@@ -311,23 +311,8 @@ def fold_search(
     from transitleastsquares.stats import spectra
     from transitleastsquares.validate import validate_args
 
-    kwargs = dict(
-        R_star=star_radius,
-        M_star=star_mass,
-        # TLS's duration grid spans R_star_min..R_star_max and M_star_min..M_star_max (defaults
-        # 0.13-3.5 R_sun, 0.1-1.0 M_sun) and rejects a star outside them: widen them to include it
-        R_star_min=min(0.13, star_radius),
-        R_star_max=max(3.5, star_radius),
-        M_star_min=min(0.1, star_mass),
-        M_star_max=max(1.0, star_mass),
-        period_min=period_min,
-        show_progress_bar=False,
-        verbose=False,
-    )
-    if period_max is not None:
-        kwargs["period_max"] = period_max
     model = transitleastsquares(time, flux, flux_err, verbose=False)
-    model, _ = validate_args(model, kwargs)
+    model, _ = validate_args(model, tls_grid_arguments(period_min, period_max, star_radius, star_mass))
     periods, durations = model._grids()
     periods = np.sort(np.asarray(periods, dtype=float))
     overview, templates = model._templates(durations)

@@ -106,6 +106,30 @@ class TLSResult:
     power: np.ndarray
 
 
+def tls_grid_arguments(period_min: float, period_max: float | None, star_radius: float, star_mass: float) -> dict:
+    """TLS's keyword arguments for the period and duration grid of a star of ``star_radius``
+    and ``star_mass`` (solar units) between ``period_min`` and ``period_max`` days (None: TLS's
+    default, half the span), without progress output.
+
+    TLS's duration grid spans R_star_min..R_star_max and M_star_min..M_star_max (defaults
+    0.13-3.5 R_sun, 0.1-1.0 M_sun) and rejects a star outside them: they are widened to include it.
+    """
+    kwargs = dict(
+        R_star=star_radius,
+        M_star=star_mass,
+        R_star_min=min(0.13, star_radius),
+        R_star_max=max(3.5, star_radius),
+        M_star_min=min(0.1, star_mass),
+        M_star_max=max(1.0, star_mass),
+        period_min=period_min,
+        show_progress_bar=False,
+        verbose=False,
+    )
+    if period_max is not None:
+        kwargs["period_max"] = period_max
+    return kwargs
+
+
 def tls_search(
     time: np.ndarray,
     flux: np.ndarray,
@@ -126,23 +150,8 @@ def tls_search(
     """
     from transitleastsquares import transitleastsquares
 
-    kwargs = dict(
-        R_star=star_radius,
-        M_star=star_mass,
-        # TLS's duration grid spans R_star_min..R_star_max and M_star_min..M_star_max (defaults
-        # 0.13-3.5 R_sun, 0.1-1.0 M_sun) and rejects a star outside them: widen them to include it
-        R_star_min=min(0.13, star_radius),
-        R_star_max=max(3.5, star_radius),
-        M_star_min=min(0.1, star_mass),
-        M_star_max=max(1.0, star_mass),
-        period_min=period_min,
-        use_threads=threads,
-        show_progress_bar=False,
-        verbose=False,
-    )
-    if period_max is not None:
-        kwargs["period_max"] = period_max
-    r = transitleastsquares(time, flux, flux_err).power(**kwargs)
+    kwargs = tls_grid_arguments(period_min, period_max, star_radius, star_mass)
+    r = transitleastsquares(time, flux, flux_err).power(**kwargs, use_threads=threads)
     order = np.argsort(r.periods)
     return TLSResult(
         period=float(r.period),
