@@ -57,3 +57,17 @@ def test_a_folder_of_only_other_files_has_no_month(tmp_path):
     (tmp_path / "readme.txt").write_text("x\n")
     listing = list_er_dir(tmp_path)
     assert listing.months == {} and list(listing.other) == [str(tmp_path / "readme.txt")]
+
+
+def test_a_day_found_twice_is_read_once_and_the_other_file_reported(tmp_path):
+    for name in ("3D980411.TAB", "a/3D980411.TAB", "a/3D980411.LBL", "b/3d980411.tab", "b/3D980412.TAB"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    listing = list_er_dir(tmp_path)
+    assert listing.months == {"1998-04": [str(tmp_path / "3D980411.TAB"), str(tmp_path / "b/3D980412.TAB")]}
+    assert listing.other == {
+        str(tmp_path / "a/3D980411.LBL"): "a/3D980411.LBL: the PDS label of 3D980411.TAB, which the pipeline does not "
+        f"read; {EXPECTED}",
+        str(tmp_path / "a/3D980411.TAB"): "a/3D980411.TAB: a second file of the same day; 3D980411.TAB is read",
+        str(tmp_path / "b/3d980411.tab"): "b/3d980411.tab: a second file of the same day; 3D980411.TAB is read",
+    }

@@ -8,7 +8,9 @@ file under ``er_dir`` is one of:
   ``lunar.kernels``) when it lies under ``er_dir``, and the PDS label (``.LBL``, same name
   otherwise, same folder) of a file the pipeline reads;
 * a file no reader takes, with the reason why (a name that is not ``3DYYMMDD.TAB``, a name whose
-  ``YYMMDD`` is not a date, a label whose table is not there or not read, a link to nothing).
+  ``YYMMDD`` is not a date, a label whose table is not there or not read, a link to nothing, a
+  second file of a day that already has one: the first in walk order, folders top-down in name
+  order, is read, so no day's spectra are counted twice).
 
 The workflow declares those other files as inputs of ``lunar_merge``, which lists each, with its
 reason, in ``read_errors.csv``; they never enter a month's job.
@@ -75,15 +77,24 @@ def list_er_dir(er_dir: str | os.PathLike, configured: Iterable[str | os.PathLik
     known = {os.path.realpath(p) for p in configured}
     months: dict[str, list[str]] = {}
     other: dict[str, str] = {}
-    for root, _, names in os.walk(er_dir):
+    first_of_day: dict[date, str] = {}
+    for root, folders, names in os.walk(er_dir):
+        folders.sort()
         names = sorted(names)
         paths = {name: os.path.join(root, name) for name in names}
         days = {name: er_file_day(name) if os.path.exists(paths[name]) else None for name in names}
+        twice = {}
+        for name, day in days.items():
+            if day and first_of_day.setdefault(day, paths[name]) != paths[name]:
+                twice[name], days[name] = first_of_day[day], None
         is_known = {name: bool(known) and os.path.realpath(paths[name]) in known for name in names}
         read = {os.path.splitext(name)[0].upper() for name in names if days[name] or is_known[name]}
         for name, path in paths.items():
             stem, extension = os.path.splitext(name)
-            if days[name]:
+            if name in twice:
+                first = os.path.relpath(twice[name], er_dir)
+                other[path] = f"{os.path.relpath(path, er_dir)}: a second file of the same day; {first} is read"
+            elif days[name]:
                 months.setdefault(f"{days[name]:%Y-%m}", []).append(path)
             elif is_known[name] or (extension.upper() == ".LBL" and stem.upper() in read):
                 continue
