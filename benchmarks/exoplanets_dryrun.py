@@ -16,10 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import REPO_ROOT, write_result  # noqa: E402
+from workdir import make_workdir, run_snakemake, snakemake_cmd  # noqa: E402
 
 ARCHIVE = REPO_ROOT.parent / "shared" / "data" / "exoarchive"
 #: Rows per job for a real catalog (the README's advice; the demo's 8 is for showing several jobs).
@@ -41,21 +40,17 @@ def two_rows(source: Path, dest: Path) -> Path:
     return dest
 
 
-def prepare(workdir: Path, catalog: Path) -> list[str]:
-    """Write the config, run the catalog checkpoint; return the dry-run command."""
-    config = {
-        "pipelines": ["exoplanets"],
-        "exoplanets": {"catalog": str(catalog), "lightcurves": {"source": "mast"}, "batch_size": BATCH_SIZE},
-    }
-    (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
-    cmd = [SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "1"]
-    subprocess.run([*cmd, "results/exoplanets/catalog.parquet"], cwd=workdir, check=True, capture_output=True)
-    return [*cmd, "-n", "exoplanets"]
+def prepare(workdir: Path) -> None:
+    """Run the catalog checkpoint, so that the dry run plans every download and feature job."""
+    run_snakemake(workdir, "--cores", "1", "results/exoplanets/catalog.parquet")
 
 
-def dry_run(workdir: Path, cmd: list[str]) -> tuple[float, int]:
+def dry_run(workdir: Path) -> tuple[float, int]:
+    """Wall seconds and planned job count of ``snakemake -n exoplanets``."""
     start = time.perf_counter()
-    out = subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        snakemake_cmd("--cores", "1", "-n", "exoplanets"), cwd=workdir, check=True, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - start
     jobs = next(int(line.split()[1]) for line in out.stdout.splitlines() if line.startswith("total"))
     return seconds, jobs
@@ -72,16 +67,25 @@ def main() -> None:
             catalogs = {"two_rows": two_rows(full, tmp / f"{name}_two_rows.csv"), "full": full}
             runs = {}
             for label, catalog in catalogs.items():
-                workdir = copy_workflow(tmp / f"{name}_{label}")
-                runs[label] = (workdir, prepare(workdir, catalog), [], 0)
+                config = {
+                    "pipelines": ["exoplanets"],
+                    "exoplanets": {
+                        "catalog": str(catalog),
+                        "lightcurves": {"source": "mast"},
+                        "batch_size": BATCH_SIZE,
+                    },
+                }
+                workdir = make_workdir(tmp / f"{name}_{label}", config)
+                prepare(workdir)
+                runs[label] = (workdir, [], 0)
             for _ in range(REPEATS):  # alternated, so both see the same load on a shared machine
-                for label, (workdir, cmd, times, _) in runs.items():
-                    seconds, jobs = dry_run(workdir, cmd)
+                for label, (workdir, times, _) in runs.items():
+                    seconds, jobs = dry_run(workdir)
                     times.append(seconds)
-                    runs[label] = (workdir, cmd, times, jobs)
+                    runs[label] = (workdir, times, jobs)
             timings = {
                 label: {"dry_run_s": round(statistics.median(times), 2), "runs": len(times), "jobs": jobs}
-                for label, (_, _, times, jobs) in runs.items()
+                for label, (_, times, jobs) in runs.items()
             }
             print(name, timings, flush=True)
             ratio = timings["full"]["dry_run_s"] / timings["two_rows"]["dry_run_s"]

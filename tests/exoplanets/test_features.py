@@ -12,6 +12,7 @@ from shardflow.exoplanets.features import (
     FEATURE_COLUMNS,
     METADATA_COLUMNS,
     compute_features,
+    edge_mask,
     feature_table,
     target_features,
 )
@@ -143,6 +144,20 @@ def test_compute_features_is_deterministic(transit_lc, transit_features, setting
 )
 def test_period_match(found, catalog, expected):
     assert period_match(found, catalog) == expected
+
+
+def test_edge_mask_trims_the_ends_of_each_stretch_and_drops_short_islands():
+    # stretches split at gaps longer than half the 0.8-d window: [0, 10], an island [11, 11.5]
+    # and [12.2, 20]; the 0.3-d gap inside the last stretch does not split it
+    time = np.concatenate([np.arange(0, 10, 0.01), np.arange(11, 11.5, 0.01), np.arange(12.2, 15, 0.01)])
+    time = np.concatenate([time, np.arange(15.3, 20, 0.01)])
+    keep = edge_mask(time, window_days=0.8, edge_days=0.4)
+    kept = time[keep]
+    assert not ((kept > 10) & (kept < 12.5)).any()  # the 0.5-d island is shorter than 2 x 0.4 d
+    assert kept.min() >= 0.4 and kept.max() <= 20 - 0.01 - 0.4 + 1e-9
+    assert ((kept > 9.5) & (kept <= 9.59)).any() and not ((kept > 9.6) & (kept < 10)).any()
+    assert ((kept > 14.9) & (kept < 15.4)).any()  # both sides of the short gap are kept
+    assert edge_mask(time, window_days=0.8, edge_days=0.0).all()
 
 
 def test_period_match_tolerance():

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from shardflow.exoplanets.catalog import read_catalog
-from shardflow.exoplanets.features import compute_features, star_rows
+from shardflow.exoplanets.fastsearch import fold_search
+from shardflow.exoplanets.features import compute_features, prepare_light_curve, star_rows
 from shardflow.exoplanets.lightcurves import read_lightcurve
 
 TESS = "tess2018263035959-s0003-0000000120916706-0123-s_lc.fits"
@@ -156,8 +157,35 @@ def test_known_planets_from_their_archive_rows(shared_data, settings, table, tar
 def test_toi_2266_sectors_24_and_25_are_stitched(shared_data, settings):
     catalog = read_catalog(shared_data / "exoarchive" / TOI_TABLE)
     rows = catalog[catalog["star_id"] == "TIC 8348911"].to_dict("records")
-    (out,) = star_rows_of(shared_data, settings, rows, TOI_2266)
-    assert out["status"] == "ok", out["reason"]
-    assert out["lc_segments"] == "S24,S25" and out["n_segments"] == 2
-    assert out["time_span_days"] > 50
-    assert out["tls_period"] == pytest.approx(2.326214, rel=0.001)
+    (both,) = star_rows_of(shared_data, settings, rows, TOI_2266)
+    assert both["status"] == "ok", both["reason"]
+    assert both["lc_segments"] == "S24,S25" and both["n_segments"] == 2
+    assert both["time_span_days"] > 50
+    # Found by the blind iterative search (not the window around the catalog period): before the
+    # edges of the stretches between gaps were trimmed, a ramp on the 0.6-d island of data at the
+    # start of sector 24 made a 19.2-d peak the strongest.
+    assert both["period_match"] == "match"
+    assert both["tls_period"] == pytest.approx(2.326214, rel=0.001)
+    # Two sectors give a stronger detection than the strongest peak of either sector's blind
+    # search alone (sector 25: the planet at SDE 9.5; sector 24: no planet, an 11.2-d peak at 5.4).
+    star = {"period_min": settings.period_min_days, "period_max": None}
+    star |= {"star_radius": rows[0]["star_radius"], "star_mass": rows[0]["star_mass"]}
+    for name in TOI_2266:
+        prep = prepare_light_curve(read_lightcurve(lightcurve_path(shared_data, name)), settings)
+        alone, _ = fold_search(prep["time"], prep["flux"], prep["flux_err"], **star)
+        assert both["tls_sde"] > alone.sde + 2
+
+
+def test_edges_of_stretches_are_trimmed(shared_data, settings):
+    path = lightcurve_path(shared_data, TOI_2266[0])
+    lc = read_lightcurve(path)
+    prep = prepare_light_curve(lc, settings)
+    time = lc.time - prep["t_ref"]
+    # Sector 24 starts with a 0.6-d island of data before a 2-d gap: shorter than the biweight
+    # window, it is dropped whole; no kept point is within half the window of a gap's edge.
+    island = time < time[0] + 1.0
+    assert np.ptp(time[island]) < prep["detrend_window_days"] and island.sum() > 100
+    assert prep["time"].min() > time[island].max()
+    gaps = np.flatnonzero(np.diff(time) > prep["detrend_window_days"] / 2)
+    for edge in (*time[gaps], *time[gaps + 1]):
+        assert np.abs(prep["time"] - edge).min() >= prep["detrend_window_days"] / 2 - 1e-9

@@ -96,6 +96,7 @@ class Settings:
     min_points: int
     detrend_window_days: float
     detrend_min_window_days: float
+    detrend_edge_days: float | None
     period_min_days: float
     period_max_days: float | None
     star_radius: float
@@ -114,23 +115,50 @@ def _star(row: Mapping, column: str, default: float) -> float:
     return value if np.isfinite(value) and value > 0 else default
 
 
+def edge_mask(time: np.ndarray, window_days: float, edge_days: float) -> np.ndarray:
+    """Points at least ``edge_days`` from both ends of their stretch of data.
+
+    Stretches are split at gaps longer than half the biweight window (wotan's default
+    ``break_tolerance``, where ``flatten`` detrends each stretch on its own). Within
+    ``edge_days`` of a stretch's first or last cadence the running biweight sees a one-sided
+    window, so thermal ramps after downlinks and the short islands of data between gaps are
+    left in the detrended flux as dips; dropping them is wotan's ``edge_cutoff`` (Hippke et al.
+    2019, AJ 158, 143), whose largest value, half the window, keeps only points whose window
+    was full. A stretch shorter than ``2 * edge_days`` is dropped whole. ``time`` sorted (days).
+    """
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(time) > window_days / 2) + 1))
+    stretch = np.repeat(np.arange(starts.size), np.diff(np.append(starts, time.size)))
+    first = time[starts][stretch]
+    last = time[np.append(starts[1:], time.size) - 1][stretch]
+    return (time >= first + edge_days) & (time <= last - edge_days)
+
+
 def prepare_light_curve(lc: LightCurve, settings: Settings) -> dict:
-    """Detrended, outlier-clipped arrays of a (stitched) light curve, in days since ``t_ref``.
+    """Detrended, edge-trimmed, outlier-clipped arrays of a (stitched) light curve, in days
+    since ``t_ref``.
+
+    Each file is already normalised to its own median (``lightcurves``). The biweight window is
+    chosen on the whole light curve (``search.detrend_window``), wotan detrends each stretch
+    between gaps on its own, and the points within ``detrend_edge_days`` of a stretch's ends
+    (null: half the window) are dropped (:func:`edge_mask`).
 
     Returns ``t_ref`` (BJD_TDB, the first cadence's day), ``time``, ``flux`` (detrended),
-    ``flux_err``, ``detrended_all`` (finite detrended flux before clipping), ``all_time`` (every
-    cadence of the light curve, for the coverage), ``segments`` (``(start, end)`` per file),
-    the detrending window and the variability period it was chosen from (days).
+    ``flux_err``, ``detrended_all`` (finite detrended flux of the kept points before clipping),
+    ``all_time`` (every kept cadence, for the coverage), ``segments`` (``(start, end)`` per
+    file), the detrending window and the variability period it was chosen from (days).
     """
     t_ref = float(np.floor(lc.time[0]))
     time = lc.time - t_ref
     window, var_period = detrend_window(time, lc.flux, settings.detrend_window_days, settings.detrend_min_window_days)
+    edges = edge_mask(time, window, window / 2 if settings.detrend_edge_days is None else settings.detrend_edge_days)
     flat = detrend(time, lc.flux, window)
+    flat[~edges] = np.nan
     keep = clip_upper_outliers(flat)
     if keep.sum() < settings.min_points:
         raise SampleError(
             "too_few_points",
-            f"{keep.sum()} points left after detrending, at least {settings.min_points} are needed",
+            f"{keep.sum()} points left after detrending and trimming the edges of the data, "
+            f"at least {settings.min_points} are needed",
         )
     return {
         "t_ref": t_ref,
@@ -138,7 +166,7 @@ def prepare_light_curve(lc: LightCurve, settings: Settings) -> dict:
         "flux": flat[keep],
         "flux_err": lc.flux_err[keep],
         "detrended_all": flat[np.isfinite(flat)],
-        "all_time": time,
+        "all_time": time[edges],
         "segments": [(start - t_ref, end - t_ref) for _, start, end in lc.segments],
         "detrend_window_days": window,
         "variability_period": var_period,
