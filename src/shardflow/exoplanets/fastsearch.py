@@ -36,9 +36,7 @@ BLS (Kovacs, Zucker & Mazeh 2002, A&A 391, 369) uses the same folds: boxes of th
 templates do, ranked by the log-likelihood improvement ``0.5 d^2 / (1/W_in + 1/W_out)`` (``d
 = y_out - y_in`` weighted means, raw flux errors) as astropy's ``objective="likelihood"``,
 then refined on the unbinned light curve around the best period. The raw weights are TLS's
-divided by one constant (the squared mean flux error), so both come from one fold. The coarse
-BLS only locates the BLS peak to refine, on every ``COARSE_BLS_STRIDE``-th period (the
-refined neighbourhood spans several periods either side).
+divided by one constant (the squared mean flux error), so both come from one fold.
 
 Times in days, fluxes normalised to 1; depths returned in ppm.
 """
@@ -54,8 +52,6 @@ from .search import BLS_DURATIONS_DAYS, BLSResult, TLSResult, tls_grid_arguments
 COARSE_BIN_DAYS = 10.0 / 1440.0
 #: Coarse phase bins are widened, at long periods, to a quarter of the narrowest template allowed there.
 COARSE_BINS_PER_TEMPLATE = 4
-#: The coarse BLS, which only locates the BLS peak for the fine stage, runs on every second period.
-COARSE_BLS_STRIDE = 2
 #: Number of coarse SDE peaks whose neighbourhood is searched again on the full cadence.
 REFINE_PEAKS = 5
 #: Half width of each refined neighbourhood, in period-grid steps.
@@ -181,12 +177,17 @@ def _tls_period(pw, pr, pq, nphase, fractions, rows_ok, cum_shapes, depth_min, n
 
 
 @numba.njit(cache=True)
-def _bls_period(pw, pr, nphase, period, durations, w_total, r_total, steps, raw_scale):
+def _bls_period(pw, pr, pq, nphase, period, durations, w_total, r_total, steps, raw_scale):
     """Best box of one period: (log-likelihood improvement, duration index, start bin,
     depth, depth uncertainty), from the prefix sums of W and R. The raw flux errors' weights
     are TLS's divided by ``raw_scale``: the depth is the same, the log likelihood is divided
-    by it and the depth uncertainty multiplied by its square root."""
+    by it and the depth uncertainty multiplied by its square root.
+
+    With ``mu = r_total / w_total`` and ``s = R_in - mu W_in``, the improvement is ``0.5 s^2 /
+    (W_in (1 - W_in / w_total))`` and ``s^2 <= W_in sum (R - mu W)^2 / W`` over the window's
+    bins (Cauchy-Schwarz): windows whose bound cannot beat the best so far are skipped."""
     best, best_d, best_start, best_depth, best_err = 0.0, -1, 0, 0.0, 0.0
+    mu = r_total / w_total
     for di in range(durations.size):
         m = int(round(durations[di] / period * nphase))
         if m < 1:
@@ -199,6 +200,9 @@ def _bls_period(pw, pr, nphase, period, durations, w_total, r_total, steps, raw_
             if w_in <= 0.0 or w_out <= 0.0:
                 continue
             r_in = pr[j + m] - pr[j]
+            spread = pq[j + m] - pq[j] - 2.0 * mu * r_in + mu * mu * w_in
+            if 0.5 * spread * w_total / w_out <= best:
+                continue
             depth = r_in / w_in - (r_total - r_in) / w_out
             if depth <= 0.0:
                 continue
@@ -222,13 +226,11 @@ def _search_periods(
     depth_min,
     bls_durations,
     raw_scale,
-    bls_stride,
     n_segments,
     steps,
 ):
     """Per period, from one fold into ``nphases`` phase bins: TLS (dchi2, row, depth, start
-    bin) and, every ``bls_stride`` periods (zeros between), BLS (log-likelihood, duration
-    index, start phase, depth, depth uncertainty)."""
+    bin) and BLS (log-likelihood, duration index, start phase, depth, depth uncertainty)."""
     n = periods.size
     tls = np.zeros((n, 4))
     bls = np.zeros((n, 5))
@@ -245,10 +247,8 @@ def _search_periods(
             prefix[0], prefix[1], prefix[2], nphase, fractions, rows_ok[p], cum_shapes, depth_min, n_segments, steps
         )
         tls[p, 0], tls[p, 1], tls[p, 2], tls[p, 3] = d, row, a, start
-        if p % bls_stride:
-            continue
         ll, di, j, dep, err = _bls_period(
-            prefix[0], prefix[1], nphase, periods[p], bls_durations, w_total, r_total, steps, raw_scale
+            prefix[0], prefix[1], prefix[2], nphase, periods[p], bls_durations, w_total, r_total, steps, raw_scale
         )
         bls[p, 0], bls[p, 1], bls[p, 2], bls[p, 3], bls[p, 4] = ll, di, j / nphase, dep, err
     return tls, bls
@@ -375,7 +375,6 @@ def fold_search(
         depth_min,
         bls_durations,
         raw_scale,
-        COARSE_BLS_STRIDE,
         *COARSE_SHAPE,
     )
     tb, wb, rb = _bin_in_time(t[order], w[order], r[order], coarse_bin)
@@ -388,7 +387,7 @@ def fold_search(
         _peak_neighbourhoods(power, REFINE_PEAKS, REFINE_HALF_WIDTH),
         _peak_neighbourhoods(bls[:, 0], 1, REFINE_HALF_WIDTH),
     )
-    fine = (fractions, rows_ok[idx], cum, depth_min, bls_durations, raw_scale, 1, *FINE_SHAPE)
+    fine = (fractions, rows_ok[idx], cum, depth_min, bls_durations, raw_scale, *FINE_SHAPE)
     fine_tls, fine_bls = _search_periods(t, w, r, periods[idx], _phase_bins(periods[idx], cadence, 0.0, 1.0), *fine)
     tls[idx], bls[idx] = fine_tls, fine_bls
     fitted = tls[:, 1] >= 0
