@@ -91,7 +91,8 @@ def _bin_in_time(time, w, r, width):
 @numba.njit(cache=True)
 def _fold(time, w, r, period, nphase, prefix):
     """One phase fold into ``nphase`` bins: prefix sums (length 2 nphase + 1, wrapped once)
-    of W (row 0) and R (row 1), written into ``prefix[:, : 2 nphase + 1]``."""
+    of W (row 0), R (row 1) and R^2 / W per bin (row 2, for the bounds), written into
+    ``prefix[:, : 2 nphase + 1]``."""
     size = 2 * nphase + 1
     prefix[:, :size] = 0.0
     inverse = 1.0 / period
