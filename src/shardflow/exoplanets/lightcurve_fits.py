@@ -107,12 +107,12 @@ def layout(hdulist, path: str | os.PathLike) -> Layout | None:
     if "EVEREST" in str(primary.get("COMMENT")) or primary.get("ORIGIN") in ("CEA & SSI", "UCSB/TGLC"):
         return None
     creator = str(primary.get("CREATOR", "")).lower()
-    if "CREATOR" not in primary or "ORIGIN" not in primary or "folded" in creator:
+    if "CREATOR" not in primary or "ORIGIN" not in primary or "folded" in creator or "targetpixel" in creator:
         return None
     telescope = str(primary.get("TELESCOP", primary.get("MISSION", ""))).lower()
     if telescope == "kepler" and ("fluxexporter" in creator or "lightcurve" in creator):
         return KEPLER
-    if telescope == "tess" and "lightcurve" in creator and "targetpixel" not in creator:
+    if telescope == "tess" and "lightcurve" in creator:
         return TESS
     return None
 
@@ -139,8 +139,8 @@ def _columns_as_lightkurve(found: Layout, names: list[str]) -> bool:
 
 def read_table(path: str | os.PathLike, quality_bitmask: str | int = "default") -> Table | None:
     """The light curve of a TESS SPOC, Kepler or K2SFF file (module docstring), or None for a
-    file of another format or time system. Raises what astropy raises on a damaged file and
-    KeyError when a column of the format is missing."""
+    file of another format, time system or set of columns. Raises what astropy raises on a
+    damaged file."""
     from astropy.io import fits
 
     with fits.open(path, memmap=False) as hdulist:
