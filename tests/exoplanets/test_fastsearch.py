@@ -107,3 +107,25 @@ def test_no_transit_gives_no_detection():
     )
     tls, _ = fold_search(time, flux, np.full_like(flux, NOISE * 1e-6), period_min=0.5, period_max=None)
     assert tls.sde < 9.0
+
+
+def test_bounds_skip_only_windows_that_cannot_win():
+    """The Cauchy-Schwarz bounds change nothing: with a prefix of R^2 / W too large to ever
+    skip a window, the best TLS template and BLS box of a fold are the same."""
+    from shardflow.exoplanets.fastsearch import _bls_period, _fold, _template_integrals, _tls_period
+
+    time, flux, flux_err = light_curve(27.0, seed=6, **PLANET)
+    w = 1.0 / flux_err**2
+    r = w * (1.0 - flux)
+    shape = 1.0 - 0.5 * np.sin(np.linspace(0.0, np.pi, 200))
+    cum = _template_integrals(np.array([1.0 - shape * 2e-3, 1.0 - np.ones(200) * 2e-3]))
+    fractions = np.array([0.02, 0.05])
+    never = np.arange(2 * 5000 + 1, dtype=float) * 1e30
+    for period, nphase in ((3.1, 4464), (2.7, 1000), (5.0, 720)):
+        prefix = np.empty((3, 2 * nphase + 1))
+        _fold(time, w, r, period, nphase, prefix)
+        args = (nphase, fractions, np.ones(2, dtype=np.bool_), cum, 0.0, 4, 5)
+        assert _tls_period(prefix[0], prefix[1], prefix[2], *args) == _tls_period(prefix[0], prefix[1], never, *args)
+        bls = (nphase, period, np.array([0.03, 0.1, 0.16]), w.sum(), r.sum(), 5, 1.0)
+        assert _bls_period(prefix[0], prefix[1], prefix[2], *bls) == _bls_period(prefix[0], prefix[1], never, *bls)
+    assert _tls_period(prefix[0], prefix[1], prefix[2], *args)[0] < 0

@@ -5,19 +5,24 @@ Transit least squares (TLS; Hippke & Heller 2019, A&A 623, A39; ``transitleastsq
 2.0.4) slides a limb-darkened template over the phase-folded light curve for every trial
 period and duration. Here, for every period of TLS's grid (Ofir 2014), the light curve is
 folded into phase bins of ``COARSE_BIN_DAYS`` (a few minutes, or the cadence where that is
-longer; the light curve is first binned in time to the same width), with per bin the weight
+longer; the light curve is first binned in time to the same width; at long periods, whose
+shortest allowed transit is long, the phase bins widen to ``1 / COARSE_BINS_PER_TEMPLATE`` of
+the narrowest template allowed at that period), with per bin the weight
 sum ``W = sum w`` and the deficit sum ``R = sum w (1 - y)`` (``w = 1 / dy^2``,
 TLS-normalised errors). A template of fractional duration ``q`` covers ``m = q P / bin``
 phase bins; its shape ``g`` (TLS's template, ``g = (1 - signal) / (1 - min signal)``, 1 at
 the bottom) is averaged into at most ``COARSE_SHAPE[0]`` equal segments, so each trial costs
-a few prefix-sum differences; the template starts every ``m / COARSE_SHAPE[1]`` bins (every
-bin for narrow templates). As in TLS the depth ``a`` makes the model's mean deficit equal
+a few prefix-sum differences; the template starts at ``COARSE_SHAPE[1]`` evenly spread phases
+per template width (every bin for narrow templates). As in TLS the depth ``a`` makes the model's mean deficit equal
 the data's (``a = sum R / sum g W`` over the window) and the fit improves the chi2 of a flat
 line by
 
     dchi2 = a^2 sum g^2 W - 2 a sum g R,
 
-exact for a model constant within each bin. Trials whose mean deficit is below TLS's
+exact for a model constant within each bin. Since ``(sum g R)^2 <= sum g^2 W * sum R^2 / W``
+(Cauchy-Schwarz over the window's bins), ``dchi2 >= -sum R^2 / W``: a window whose prefix sum
+of ``R^2 / W`` per bin cannot beat the period's best so far is skipped without changing the
+result. Trials whose mean deficit is below TLS's
 ``TRANSIT_DEPTH_MIN`` are skipped; durations are limited per period as TLS does (T14 of the
 smallest and largest stars, ``grid.T14``). The periods around the ``REFINE_PEAKS`` highest
 peaks of the coarse SDE spectrum are searched again with phase bins of one cadence on the
@@ -30,7 +35,8 @@ BLS (Kovacs, Zucker & Mazeh 2002, A&A 391, 369) uses the same folds: boxes of th
 ``search.BLS_DURATIONS_DAYS`` (those under half the shortest period), starting as the
 templates do, ranked by the log-likelihood improvement ``0.5 d^2 / (1/W_in + 1/W_out)`` (``d
 = y_out - y_in`` weighted means, raw flux errors) as astropy's ``objective="likelihood"``,
-then refined on the unbinned light curve around the best period.
+then refined on the unbinned light curve around the best period. The raw weights are TLS's
+divided by one constant (the squared mean flux error), so both come from one fold.
 
 Times in days, fluxes normalised to 1; depths returned in ppm.
 """
@@ -44,6 +50,8 @@ from .search import BLS_DURATIONS_DAYS, BLSResult, TLSResult, tls_grid_arguments
 
 #: Width of the coarse time and phase bins, days (10 minutes: five 2-min TESS cadences).
 COARSE_BIN_DAYS = 10.0 / 1440.0
+#: Coarse phase bins are widened, at long periods, to a quarter of the narrowest template allowed there.
+COARSE_BINS_PER_TEMPLATE = 4
 #: Number of coarse SDE peaks whose neighbourhood is searched again on the full cadence.
 REFINE_PEAKS = 5
 #: Half width of each refined neighbourhood, in period-grid steps.
@@ -81,22 +89,23 @@ def _bin_in_time(time, w, r, width):
 
 
 @numba.njit(cache=True)
-def _fold(time, w, r, w_bls, r_bls, period, nphase, prefix):
+def _fold(time, w, r, period, nphase, prefix):
     """One phase fold into ``nphase`` bins: prefix sums (length 2 nphase + 1, wrapped once)
-    of W and R with TLS's weights (rows 0, 1) and with the raw weights (rows 2, 3), written
-    into ``prefix[:, : 2 nphase + 1]``."""
+    of W (row 0), R (row 1) and R^2 / W per bin (row 2, for the bounds), written into
+    ``prefix[:, : 2 nphase + 1]``."""
     size = 2 * nphase + 1
     prefix[:, :size] = 0.0
+    inverse = 1.0 / period
     for i in range(time.size):
-        x = time[i] / period
+        x = time[i] * inverse
         b = int((x - np.floor(x)) * nphase)
         if b >= nphase:
             b = nphase - 1
         prefix[0, b + 1] += w[i]
         prefix[1, b + 1] += r[i]
-        prefix[2, b + 1] += w_bls[i]
-        prefix[3, b + 1] += r_bls[i]
-    for k in range(4):
+    for b in range(1, nphase + 1):
+        prefix[2, b] = prefix[1, b] ** 2 / prefix[0, b] if prefix[0, b] > 0.0 else 0.0
+    for k in range(3):
         for b in range(nphase):
             prefix[k, nphase + b + 1] = prefix[k, b + 1]
         for b in range(1, size):
@@ -104,7 +113,14 @@ def _fold(time, w, r, w_bls, r_bls, period, nphase, prefix):
 
 
 @numba.njit(cache=True)
-def _tls_period(pw, pr, nphase, fractions, rows_ok, cum_shapes, depth_min, n_segments, steps):
+def _n_starts(nphase, m, steps):
+    """Number of evenly spaced phase starts of a window of ``m`` bins: ``steps`` per window
+    width, at most one per bin."""
+    return min(nphase, max(1, (steps * nphase + m - 1) // m))
+
+
+@numba.njit(cache=True)
+def _tls_period(pw, pr, pq, nphase, fractions, rows_ok, cum_shapes, depth_min, n_segments, steps):
     """Lowest dchi2 over the allowed template rows and phase starts of one period.
     Returns (dchi2, row, depth a, start bin)."""
     best, best_row, best_a, best_start = 0.0, -1, 0.0, 0
@@ -134,10 +150,11 @@ def _tls_period(pw, pr, nphase, fractions, rows_ok, cum_shapes, depth_min, n_seg
             c0 = cum_shapes[row, i0] + (x0 - i0) * (cum_shapes[row, i0 + 1] - cum_shapes[row, i0])
             c1 = cum_shapes[row, i1] + (x1 - i1) * (cum_shapes[row, i1 + 1] - cum_shapes[row, i1])
             level[s] = (c1 - c0) / (x1 - x0)
-        step = max(1, m // steps)
-        for j in range(0, nphase, step):
+        n_starts = _n_starts(nphase, m, steps)
+        for i in range(n_starts):
+            j = (i * nphase) // n_starts
             wt = pw[j + m] - pw[j]
-            if wt <= 0.0:
+            if wt <= 0.0 or pq[j + m] - pq[j] <= -best:
                 continue
             rt = pr[j + m] - pr[j]
             if rt <= depth_min * wt:
@@ -161,20 +178,32 @@ def _tls_period(pw, pr, nphase, fractions, rows_ok, cum_shapes, depth_min, n_seg
 
 
 @numba.njit(cache=True)
-def _bls_period(pw, pr, nphase, period, durations, w_total, r_total, steps):
+def _bls_period(pw, pr, pq, nphase, period, durations, w_total, r_total, steps, raw_scale):
     """Best box of one period: (log-likelihood improvement, duration index, start bin,
-    depth, depth uncertainty), from the prefix sums of W and R (raw weights)."""
+    depth, depth uncertainty), from the prefix sums of W and R. The raw flux errors' weights
+    are TLS's divided by ``raw_scale``: the depth is the same, the log likelihood is divided
+    by it and the depth uncertainty multiplied by its square root.
+
+    With ``mu = r_total / w_total`` and ``s = R_in - mu W_in``, the improvement is ``0.5 s^2 /
+    (W_in (1 - W_in / w_total))`` and ``s^2 <= W_in sum (R - mu W)^2 / W`` over the window's
+    bins (Cauchy-Schwarz): windows whose bound cannot beat the best so far are skipped."""
     best, best_d, best_start, best_depth, best_err = 0.0, -1, 0, 0.0, 0.0
+    mu = r_total / w_total
     for di in range(durations.size):
         m = int(round(durations[di] / period * nphase))
         if m < 1:
             m = 1
-        for j in range(0, nphase, max(1, m // steps)):
+        n_starts = _n_starts(nphase, m, steps)
+        for i in range(n_starts):
+            j = (i * nphase) // n_starts
             w_in = pw[j + m] - pw[j]
             w_out = w_total - w_in
             if w_in <= 0.0 or w_out <= 0.0:
                 continue
             r_in = pr[j + m] - pr[j]
+            spread = pq[j + m] - pq[j] - 2.0 * mu * r_in + mu * mu * w_in
+            if 0.5 * spread * w_total / w_out <= best:
+                continue
             depth = r_in / w_in - (r_total - r_in) / w_out
             if depth <= 0.0:
                 continue
@@ -182,7 +211,7 @@ def _bls_period(pw, pr, nphase, period, durations, w_total, r_total, steps):
             ll = 0.5 * depth * depth * ivar
             if ll > best:
                 best, best_d, best_start, best_depth, best_err = ll, di, j, depth, np.sqrt(1.0 / ivar)
-    return best, best_d, best_start, best_depth, best_err
+    return best / raw_scale, best_d, best_start, best_depth, best_err * np.sqrt(raw_scale)
 
 
 @numba.njit(cache=True)
@@ -190,41 +219,48 @@ def _search_periods(
     time,
     w,
     r,
-    w_bls,
-    r_bls,
     periods,
-    bin_days,
+    nphases,
     fractions,
     rows_ok,
     cum_shapes,
     depth_min,
     bls_durations,
+    raw_scale,
     n_segments,
     steps,
 ):
-    """Per period, from one fold: TLS (dchi2, row, depth, start bin) and BLS
-    (log-likelihood, duration index, start phase, depth, depth uncertainty)."""
+    """Per period, from one fold into ``nphases`` phase bins: TLS (dchi2, row, depth, start
+    bin) and BLS (log-likelihood, duration index, start phase, depth, depth uncertainty)."""
     n = periods.size
     tls = np.zeros((n, 4))
     bls = np.zeros((n, 5))
     w_total = 0.0
     r_total = 0.0
     for i in range(time.size):
-        w_total += w_bls[i]
-        r_total += r_bls[i]
-    prefix = np.empty((4, 2 * int(np.ceil(periods.max() / bin_days)) + 3))
+        w_total += w[i]
+        r_total += r[i]
+    prefix = np.empty((3, 2 * nphases.max() + 1))
     for p in range(n):
-        nphase = max(1, int(np.ceil(periods[p] / bin_days)))
-        _fold(time, w, r, w_bls, r_bls, periods[p], nphase, prefix)
+        nphase = nphases[p]
+        _fold(time, w, r, periods[p], nphase, prefix)
         d, row, a, start = _tls_period(
-            prefix[0], prefix[1], nphase, fractions, rows_ok[p], cum_shapes, depth_min, n_segments, steps
+            prefix[0], prefix[1], prefix[2], nphase, fractions, rows_ok[p], cum_shapes, depth_min, n_segments, steps
         )
         tls[p, 0], tls[p, 1], tls[p, 2], tls[p, 3] = d, row, a, start
         ll, di, j, dep, err = _bls_period(
-            prefix[2], prefix[3], nphase, periods[p], bls_durations, w_total, r_total, steps
+            prefix[0], prefix[1], prefix[2], nphase, periods[p], bls_durations, w_total, r_total, steps, raw_scale
         )
         bls[p, 0], bls[p, 1], bls[p, 2], bls[p, 3], bls[p, 4] = ll, di, j / nphase, dep, err
     return tls, bls
+
+
+def _phase_bins(periods: np.ndarray, bin_days: float, narrowest_days: np.ndarray, per_template: float) -> np.ndarray:
+    """Phase bins per period: of ``bin_days``, or wider where the narrowest allowed template
+    (``narrowest_days``) still spans ``per_template`` of them (long periods, whose transits
+    are long); at least one."""
+    width = np.maximum(bin_days, narrowest_days / per_template)
+    return np.maximum(1, np.ceil(periods / width)).astype(np.int64)
 
 
 def _cadence(time: np.ndarray) -> float:
@@ -324,31 +360,27 @@ def fold_search(
     w = 1.0 / model.dy**2
     r = w * (1.0 - y)
     finite = np.isfinite(time) & np.isfinite(flux) & np.isfinite(flux_err)
-    w_raw = w / np.mean(np.asarray(flux_err)[finite]) ** 2
-    r_raw = w_raw * (1.0 - y)
+    raw_scale = float(np.mean(np.asarray(flux_err)[finite]) ** 2)  # BLS's weights are w / raw_scale
     bls_durations = np.array([d for d in BLS_DURATIONS_DAYS if d < 0.5 * periods.min()])
     depth_min = tls_constants.TRANSIT_DEPTH_MIN
+    narrowest = periods * np.min(np.where(rows_ok, fractions[None, :], np.inf), axis=1)
+    narrowest[~np.isfinite(narrowest)] = 0.0
 
     order = np.argsort(t, kind="mergesort")
     cadence = max(_cadence(t), 1e-6)
     coarse_bin = max(COARSE_BIN_DAYS, cadence)
-    tb, wb, rb = _bin_in_time(t[order], w[order], r[order], coarse_bin)
-    _, wb_raw, rb_raw = _bin_in_time(t[order], w_raw[order], r_raw[order], coarse_bin)
-    tls, bls = _search_periods(
-        tb,
-        wb,
-        rb,
-        wb_raw,
-        rb_raw,
-        periods,
-        coarse_bin,
+    coarse = (
         fractions,
         rows_ok,
         cum,
         depth_min,
         bls_durations,
+        raw_scale,
         *COARSE_SHAPE,
     )
+    tb, wb, rb = _bin_in_time(t[order], w[order], r[order], coarse_bin)
+    nphases = _phase_bins(periods, coarse_bin, narrowest, COARSE_BINS_PER_TEMPLATE)
+    tls, bls = _search_periods(tb, wb, rb, periods, nphases, *coarse)
     chi2_flat = float(np.sum(w * (1.0 - y) ** 2))
     chi2 = chi2_flat + tls[:, 0]
     _, _, power, _, _ = spectra(chi2, model.oversampling_factor, model.SDE_detrend, periods)
@@ -356,21 +388,8 @@ def fold_search(
         _peak_neighbourhoods(power, REFINE_PEAKS, REFINE_HALF_WIDTH),
         _peak_neighbourhoods(bls[:, 0], 1, REFINE_HALF_WIDTH),
     )
-    fine_tls, fine_bls = _search_periods(
-        t,
-        w,
-        r,
-        w_raw,
-        r_raw,
-        periods[idx],
-        cadence,
-        fractions,
-        rows_ok[idx],
-        cum,
-        depth_min,
-        bls_durations,
-        *FINE_SHAPE,
-    )
+    fine = (fractions, rows_ok[idx], cum, depth_min, bls_durations, raw_scale, *FINE_SHAPE)
+    fine_tls, fine_bls = _search_periods(t, w, r, periods[idx], _phase_bins(periods[idx], cadence, 0.0, 1.0), *fine)
     tls[idx], bls[idx] = fine_tls, fine_bls
     fitted = tls[:, 1] >= 0
     found = SearchResult(

@@ -1,8 +1,9 @@
 """Reading light curves into plain arrays, stitching a star's sectors or quarters, and the
 per-sample failures that reading can raise.
 
-All formats go through ``lightkurve.read``, which picks the reader from what the file says
-about itself (TESS SPOC, Kepler, K2SFF, lightkurve exports, ...). Cadences flagged by the
+TESS SPOC, Kepler and K2SFF files are read with astropy.io.fits alone (:mod:`.lightcurve_fits`,
+the values lightkurve's readers give); every other format goes through ``lightkurve.read``, which
+picks the reader from what the file says about itself. Cadences flagged by the
 quality bitmask (lightkurve's ``"default"`` unless configured) and non-finite values are
 dropped; the flux of each file (sector, quarter, campaign) is normalised by its own median, and
 the files of one star are then stitched in time order (:func:`stitch`).
@@ -14,6 +15,8 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+
+from .lightcurve_fits import Table, read_table
 
 
 class SampleError(Exception):
@@ -60,26 +63,40 @@ def _plain(values) -> np.ndarray:
     return np.asarray(np.ma.filled(np.ma.asarray(values, dtype=float), np.nan), dtype=float)
 
 
-def read_lightcurve(path: str | os.PathLike, quality_bitmask: str = "default", min_points: int = 500) -> LightCurve:
-    """Read one light-curve file with ``lightkurve.read`` and clean it.
-
-    Raises ``SampleError``: ``no_data`` if the file does not exist, ``unreadable`` if no
-    lightkurve reader can open it, ``all_nan`` if no finite flux remains after the quality
-    mask, ``too_few_points`` if fewer than ``min_points`` finite cadences remain.
-    """
+def _read_with_lightkurve(path: str | os.PathLike, quality_bitmask: str) -> Table:
+    """A light-curve file of a format :func:`.lightcurve_fits.read_table` leaves to lightkurve,
+    through ``lightkurve.read`` (times BJD_TDB in days)."""
     import lightkurve
 
+    lc = lightkurve.read(str(path), quality_bitmask=quality_bitmask)
+    flux = _plain(lc.flux)
+    return Table(
+        time=_plain(lc.time.tdb.jd),
+        flux=flux,
+        flux_err=_plain(lc.flux_err) if lc.flux_err is not None else np.full_like(flux, np.nan),
+        n_cadences=len(flux),
+        mission=str(lc.meta.get("MISSION") or lc.meta.get("TELESCOP") or "unknown"),
+        header=lc.meta,
+    )
+
+
+def read_lightcurve(path: str | os.PathLike, quality_bitmask: str = "default", min_points: int = 500) -> LightCurve:
+    """Read one light-curve file (:func:`.lightcurve_fits.read_table`, else ``lightkurve.read``)
+    and clean it.
+
+    Raises ``SampleError``: ``no_data`` if the file does not exist, ``unreadable`` if no
+    reader can open it, ``all_nan`` if no finite flux remains after the quality
+    mask, ``too_few_points`` if fewer than ``min_points`` finite cadences remain.
+    """
     if not os.path.exists(path):
         raise SampleError("no_data", f"{path}: light-curve file not found")
     try:
-        lc = lightkurve.read(str(path), quality_bitmask=quality_bitmask)
-        time = _plain(lc.time.tdb.jd)
-        flux = _plain(lc.flux)
-        flux_err = _plain(lc.flux_err) if lc.flux_err is not None else np.full_like(flux, np.nan)
+        table = read_table(path, quality_bitmask) or _read_with_lightkurve(path, quality_bitmask)
     except Exception as exc:  # any reader failure means this file is unusable: one failed row
         raise SampleError("unreadable", f"{path}: cannot be read as a light curve: {exc}") from exc
+    time, flux, flux_err = table.time, table.flux, table.flux_err
 
-    n_cadences = len(time)
+    n_cadences = table.n_cadences
     good = np.isfinite(time) & np.isfinite(flux)
     if not good.any():
         raise SampleError("all_nan", f"{path}: no finite flux among {n_cadences} cadences")
@@ -99,16 +116,15 @@ def read_lightcurve(path: str | os.PathLike, quality_bitmask: str = "default", m
         scatter = 1.4826 * np.median(np.abs(np.diff(flux))) / np.sqrt(2)
         flux_err = np.full_like(flux, scatter)
 
-    mission = str(lc.meta.get("MISSION") or lc.meta.get("TELESCOP") or "unknown")
     return LightCurve(
         time=time,
         flux=flux,
         flux_err=flux_err,
-        mission=mission,
+        mission=table.mission,
         cadence_days=float(np.median(np.diff(time))),
         quality_bitmask=str(quality_bitmask),
         n_cadences=n_cadences,
-        segments=((segment_name(lc.meta, path), float(time[0]), float(time[-1])),),
+        segments=((segment_name(table.header, path), float(time[0]), float(time[-1])),),
     )
 
 
