@@ -8,8 +8,8 @@ astropy's BLS with its automatic period grid, measured side by side in one proce
   SDE and SNR of this search against TLS 2.0.4's (targets: period within 0.5 %, SDE and SNR
   within 10 %); and the 27 features of the TOI-263 sector, today and with this search.
 - ``demo``: the demo catalog (config defaults: 60 targets, seed 20260101) through the 27
-  features with TLS + BLS as today and with this search swapped in (one ``fold_search``
-  call gives both, as the swap in ``features.search_light_curve`` will): recovery of planets
+  features with the references (TLS + BLS) and with this search (one ``fold_search`` call
+  gives both, as in the pipeline): recovery of planets
   with SNR >= 10, false detections above SDE 9, and the features' CPU per target.
 
 Writes results/benchmarks/exoplanets_search.json.
@@ -38,8 +38,8 @@ from shardflow.exoplanets import features, signals  # noqa: E402
 from shardflow.exoplanets.demo import write_demo  # noqa: E402
 from shardflow.exoplanets.evaluation import recovery_summary  # noqa: E402
 from shardflow.exoplanets.fastsearch import fold_search  # noqa: E402
-from shardflow.exoplanets.lightcurves import read_lightcurve  # noqa: E402
-from shardflow.exoplanets.search import bls_search, clip_upper_outliers, detrend, detrend_window, tls_search  # noqa: E402
+from shardflow.exoplanets.lightcurves import read_lightcurve, stitch  # noqa: E402
+from shardflow.exoplanets.search import bls_search, tls_search  # noqa: E402
 from shardflow.exoplanets.synthetic import trapezoid_transit_light_curve  # noqa: E402
 
 REAL = REPO_ROOT.parent / "shared" / "data" / "lightcurves"
@@ -80,18 +80,12 @@ def cpu(fn, repeats: int):
 
 
 def prepared(lcs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pipeline's steps before the search (detrend each sector, clip upward outliers),
-    stitched; times in days since the first day."""
+    """The arrays the pipeline searches: the sectors stitched, then
+    ``features.prepare_light_curve`` (detrending, edge trimming, upward-outlier clipping); times
+    in days since the first day."""
     settings = features.Settings(**schema_defaults()["exoplanets"]["search"])
-    t_ref = np.floor(min(lc.time.min() for lc in lcs))
-    parts = []
-    for lc in lcs:
-        time_ = lc.time - t_ref
-        window, _ = detrend_window(time_, lc.flux, settings.detrend_window_days, settings.detrend_min_window_days)
-        flat = detrend(time_, lc.flux, window)
-        keep = clip_upper_outliers(flat)
-        parts.append((time_[keep], flat[keep], lc.flux_err[keep]))
-    return tuple(np.concatenate(x) for x in zip(*parts))
+    arrays = features.prepare_light_curve(stitch(lcs), settings)
+    return arrays["time"], arrays["flux"], arrays["flux_err"]
 
 
 def synthetic_sectors(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

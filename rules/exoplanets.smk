@@ -41,7 +41,7 @@ rule exoplanets_demo_data:
 
 
 rule exoplanets_compile:
-    """Compile the numba kernels of TLS and wotan once into NUMBA_CACHE_DIR, shared by all jobs."""
+    """Compile the numba kernels of the transit search and wotan once into NUMBA_CACHE_DIR, shared by all jobs."""
     output:
         "resources/numba_cache/exoplanets.compiled",
     log:
