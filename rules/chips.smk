@@ -2,8 +2,8 @@
 #   demo lab (default raw_dir) or your raw_dir of day folders of run files (chips.formats or
 #   raw_dir/formats.yaml describe them; by default YYYY-MM-DD folders of instrument CSVs)
 #   -> staging, one job per date: per-run parquet partitions, manifest fragment, errors
-#   -> manifest (checkpoint): the (chip, procedure) groups
-#   -> metrics, one job per (chip, procedure) group -> metrics.parquet -> plots
+#   -> manifest (checkpoint): the chips and their (chip, procedure) groups
+#   -> metrics, one job per chip (each of its procedure groups) -> metrics.parquet -> plots
 # Metric names, units and flags: docs/chips.md.
 
 
@@ -59,6 +59,7 @@ rule chips_stage:
         "../envs/chips.yaml"
     params:
         folder=chips_day_folder,
+        files=chips_day_listing,
         formats=chips_format_params,
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --date {wildcards.date}"
@@ -84,35 +85,35 @@ checkpoint chips_manifest:
 
 
 rule chips_metrics:
-    """Device metrics of one (chip, procedure) group, long format."""
+    """Device metrics of one chip, each of its (chip, procedure) groups, long format."""
     input:
         manifest=ancient("results/chips/manifest.parquet"),
-        stage=chips_group_stage,
+        stage=chips_chip_stage,
         geometry=chips_geometry,
     output:
-        "results/chips/metrics/chip={chip}/proc={proc}.parquet",
+        "results/chips/metrics/chip={chip}.parquet",
     log:
-        f"{CHIPS_LOGS}/metrics/chip={{chip}}_proc={{proc}}.log",
+        f"{CHIPS_LOGS}/metrics/chip={{chip}}.log",
     benchmark:
-        f"{CHIPS_BENCH}/metrics/chip={{chip}}_proc={{proc}}.tsv"
+        f"{CHIPS_BENCH}/metrics/chip={{chip}}.tsv"
     conda:
         "../envs/chips.yaml"
     resources:
         mem_mb=1000,
     params:
-        runs=chips_group_digest,
+        runs=chips_chip_digest,
         geometry=lambda wildcards, input: shell_option("--geometry", input.geometry),
         settings=CHIPS_METRICS_SETTINGS,
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
-        " --proc {wildcards.proc} --manifest {input.manifest:q} --stage-dir results/chips/stage"
+        " --manifest {input.manifest:q} --stage-dir results/chips/stage"
         " {params.geometry} --settings {params.settings:q} --log {log:q} --output {output:q}"
 
 
 rule chips_merge:
-    """All groups' metrics in one table."""
+    """All chips' metrics in one table."""
     input:
-        chips_group_files,
+        chips_chip_files,
     output:
         "results/chips/metrics.parquet",
     log:

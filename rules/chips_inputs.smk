@@ -88,16 +88,30 @@ def chips_geometry(wildcards):
 
 
 def chips_date_input(wildcards):
-    """Every file of a date's folder but hidden ones (a file no format takes becomes a staging
-    error, so each is an input; an edited file restages its date) and the formats file, if any; for the demo,
-    the date folder that the demo rule writes."""
+    """The day folder (for the demo, the one the demo rule writes) and the formats file, if any.
+    The folder, not its files, is the input: Snakemake checks every input of every waiting job
+    at each scheduling step, so a large lab's ten thousand files cost more than the staging
+    itself (docs/chips.md, Speed); chips_day_listing reruns a date whose files change."""
     if CHIPS_IS_DEMO:
         return f"{CHIPS_RAW}/{wildcards.date}"
-    folder = chips_day_folder(wildcards)
-    names = [f for f in os.listdir(folder) if not f.startswith(".") and os.path.isfile(os.path.join(folder, f))]
-    files = sorted(os.path.join(folder, f) for f in names)
     described = chips_formats()[1]
-    return files + ([described] if described else [])
+    return [chips_day_folder(wildcards)] + ([described] if described else [])
+
+
+def chips_day_listing(wildcards):
+    """A digest of the day folder's files (name, size, modification time in ns; hidden files
+    aside): a file added, removed or edited in place restages its date (the stage job's params).
+    The demo's folders are written whole by the demo rule, which their mtime already tracks."""
+    import hashlib
+
+    if CHIPS_IS_DEMO:
+        return "demo"
+    entries = sorted(
+        (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+        for e in os.scandir(chips_day_folder(wildcards))
+        if not e.name.startswith(".") and e.is_file()
+    )
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()[:16]
 
 
 @lru_cache
@@ -112,28 +126,28 @@ def chips_manifest():
     return _read_manifest(path, os.path.getmtime(path))
 
 
-def chips_group_files(wildcards):
-    groups = chips_manifest()[["chip_number", "proc"]].drop_duplicates().sort_values(["chip_number", "proc"])
-    return [f"results/chips/metrics/chip={c}/proc={p}.parquet" for c, p in groups.itertuples(index=False)]
+def chips_chip_files(wildcards):
+    """The metrics file of every chip of the manifest."""
+    return [f"results/chips/metrics/chip={c}.parquet" for c in sorted(chips_manifest()["chip_number"].unique())]
 
 
-def _group_runs(wildcards):
+def _chip_runs(wildcards):
     m = chips_manifest()
-    return m[(m["chip_number"] == int(wildcards.chip)) & (m["proc"] == wildcards.proc)]
+    return m[m["chip_number"] == int(wildcards.chip)]
 
 
-def chips_group_stage(wildcards):
-    """The staged partitions a (chip, proc) group reads: its procedure's folder of each date
-    on which it has runs."""
-    dates = sorted(_group_runs(wildcards)["date"].unique())
-    return [f"results/chips/stage/proc={wildcards.proc}/date={d}" for d in dates]
+def chips_chip_stage(wildcards):
+    """The staged partitions a chip's metrics read: the folder of each (procedure, date) on
+    which it has runs."""
+    pairs = sorted(set(_chip_runs(wildcards)[["proc", "date"]].itertuples(index=False)))
+    return [f"results/chips/stage/proc={p}/date={d}" for p, d in pairs]
 
 
-def chips_group_digest(wildcards):
-    """A digest of the group's runs: the group reruns when, and only when, its runs change."""
+def chips_chip_digest(wildcards):
+    """A digest of the chip's runs: its metrics rerun when, and only when, its runs change."""
     import hashlib
 
-    rows = _group_runs(wildcards).to_json(orient="records")
+    rows = _chip_runs(wildcards).to_json(orient="records")
     return hashlib.sha256(rows.encode()).hexdigest()[:16]
 
 

@@ -149,7 +149,7 @@ def test_hand_switched_light_found_in_the_photocurrent_series(lab_run):
     assert photo["value_float"].notna().sum() >= 9
 
 
-def test_every_file_of_a_day_folder_is_an_input_of_its_staging(lab_run):
+def test_a_file_edited_in_place_restages_its_day(lab_run):
     """An edited file that no format takes still restages its day (its error row may change)."""
     raw, _ = lab_run
     workdir = raw.parent / "workflow"

@@ -167,9 +167,9 @@ CHIPS = FaultCases(
             "a staged run (polars, in place inside the date's directory output)",
         ),
         (
-            "results/chips/metrics/chip=1/proc=IVg.parquet",
-            "*/metrics/chip=1/.proc=IVg.parquet.tmp-*",
-            "a metrics group (polars, atomic rename)",
+            "results/chips/metrics/chip=1.parquet",
+            "*/metrics/.chip=1.parquet.tmp-*",
+            "a chip's metrics (polars, atomic rename)",
         ),
     ),
     bad_configs=(

@@ -1,15 +1,15 @@
 """The per-shard chips jobs as one command line: ``python -m shardflow.chips.jobs STEP ...``.
 
-Rules chips_stage (one job per day folder) and chips_metrics (one per (chip, procedure) group)
-run these through `shell:` instead of `script:`: the `script:` preamble imports Snakemake into
-every job, a start-up cost paid by each of a large lab's hundred-odd jobs (docs/chips.md,
-Speed). Each step only moves data between its files and the library functions, like a rule
+Rules chips_stage (one job per day folder) and chips_metrics (one per chip, each of its
+(chip, procedure) groups) run these through `shell:` instead of `script:`: the `script:`
+preamble imports Snakemake into every job, a start-up cost paid by each of a large lab's
+jobs (docs/chips.md, Speed). Each step only moves data between its files and the library functions, like a rule
 script. The rules set POLARS_MAX_THREADS to their threads (with --cores N, N jobs already share
 the cores).
 
     stage    --date D --folder DAY_FOLDER --formats JSON --stage-dir DIR --manifest OUT
              --errors OUT --log LOG
-    metrics  --chip C --proc P --manifest FILE --stage-dir DIR [--geometry CSV] --settings JSON
+    metrics  --chip C --manifest FILE --stage-dir DIR [--geometry CSV] --settings JSON
              --log LOG --output OUT
 
 ``--settings`` is the config's ``chips.metrics`` as JSON (the fields of :class:`.metrics.Settings`).
@@ -49,23 +49,30 @@ def stage(args: argparse.Namespace) -> None:
 
 
 def metrics(args: argparse.Namespace) -> None:
-    """Metrics of one (chip, procedure) group of the manifest."""
+    """Metrics of one chip: each of its (chip, procedure) groups of the manifest, in procedure
+    order (the order the merged table keeps)."""
     log = script_logger(args.log, "chips.metrics")
-    chip, proc = int(args.chip), args.proc
-    group = pl.read_parquet(args.manifest).filter((pl.col("chip_number") == chip) & (pl.col("proc") == proc))
-    runs = [load_run(args.stage_dir, row) for row in group.iter_rows(named=True)]
+    chip = int(args.chip)
+    runs = pl.read_parquet(args.manifest).filter(pl.col("chip_number") == chip)
     geometry = None
     if args.geometry:
         chips = pl.read_csv(args.geometry)
         chips = chips.filter(pl.col("chip_number").cast(pl.Int64, strict=False) == chip)  # "7" and 7 match
         geometry = chips.row(0, named=True) if len(chips) else None
-    table = extract_group(runs, geometry, Settings(**json.loads(args.settings)))
+    settings = Settings(**json.loads(args.settings))
+    tables = []
+    for proc in sorted(runs["proc"].unique()):
+        group = runs.filter(pl.col("proc") == proc)
+        tables.append(
+            extract_group([load_run(args.stage_dir, row) for row in group.iter_rows(named=True)], geometry, settings)
+        )
+        log.info("chip %d %s: %d runs, %d metric rows", chip, proc, len(group), len(tables[-1]))
+    table = pl.concat(tables)  # the chip has runs: it is a chip of the manifest
     write_polars(table, args.output)
     failed = table.filter(pl.col("metric_name") == "extraction_failed")
     log.info(
-        "chip %d %s: %d runs, %d metric rows, %d runs failed extraction, geometry %s",
+        "chip %d: %d runs, %d metric rows, %d runs failed extraction, geometry %s",
         chip,
-        proc,
         len(runs),
         len(table),
         len(failed),
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         step.add_argument(option, required=True)
     step.set_defaults(run=stage)
     step = steps.add_parser("metrics")
-    for option in ("--chip", "--proc", "--manifest", "--stage-dir", "--settings", "--output"):
+    for option in ("--chip", "--manifest", "--stage-dir", "--settings", "--output"):
         step.add_argument(option, required=True)
     step.add_argument("--geometry")
     step.set_defaults(run=metrics)
