@@ -1,7 +1,8 @@
 # Graphene-chip device metrics.
 #   demo lab (default raw_dir) or your raw_dir of day folders of run files (chips.formats or
 #   raw_dir/formats.yaml describe them; by default YYYY-MM-DD folders of instrument CSVs)
-#   -> staging, one job per date: per-run parquet partitions, manifest fragment, errors
+#   -> staging, one job per block of chips.stage_days dates (by default one date): per-run
+#      parquet partitions, manifest fragment, errors
 #   -> manifest (checkpoint): the chips and their (chip, procedure) groups
 #   -> metrics, one job per chip (each of its procedure groups) -> metrics.parquet -> plots
 # Metric names, units and flags: docs/chips.md.
@@ -42,28 +43,29 @@ rule chips_demo_data:
 
 
 rule chips_stage:
-    """Stage one date: each run file becomes a parquet partition; a broken file an error row."""
+    """Stage a block of chips.stage_days calendar days (one by default): each run file becomes a
+    parquet partition; a broken file an error row."""
     input:
-        chips_date_input,
+        chips_block_input,
     output:
-        ivg=directory("results/chips/stage/proc=IVg/date={date}"),
-        vvg=directory("results/chips/stage/proc=VVg/date={date}"),
-        it=directory("results/chips/stage/proc=It/date={date}"),
-        manifest="results/chips/stage/manifest/date={date}.parquet",
-        errors="results/chips/stage/errors/date={date}.parquet",
+        stage=directory("results/chips/stage/block={block}"),
+        manifest="results/chips/stage/manifest/block={block}.parquet",
+        errors="results/chips/stage/errors/block={block}.parquet",
     log:
-        f"{CHIPS_LOGS}/stage/{{date}}.log",
+        f"{CHIPS_LOGS}/stage/{{block}}.log",
     benchmark:
-        f"{CHIPS_BENCH}/stage/{{date}}.tsv"
+        f"{CHIPS_BENCH}/stage/{{block}}.tsv"
+    wildcard_constraints:
+        block=r"\d{4}-\d{2}-\d{2}",
     conda:
         "../envs/chips.yaml"
     params:
-        folder=chips_day_folder,
-        files=chips_day_listing,
+        days=chips_block_days,
+        files=chips_block_listing,
         formats=chips_format_params,
     shell:
-        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --date {wildcards.date}"
-        " --folder {params.folder:q} --formats {params.formats:q} --stage-dir results/chips/stage"
+        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --days {params.days:q}"
+        " --formats {params.formats:q} --stage-dir {output.stage:q}"
         " --manifest {output.manifest:q} --errors {output.errors:q} --log {log:q}"
 
 
@@ -102,11 +104,12 @@ rule chips_metrics:
         mem_mb=1000,
     params:
         runs=chips_chip_digest,
+        stage_days=CHIPS_STAGE_DAYS,
         geometry=lambda wildcards, input: shell_option("--geometry", input.geometry),
         settings=CHIPS_METRICS_SETTINGS,
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
-        " --manifest {input.manifest:q} --stage-dir results/chips/stage"
+        " --manifest {input.manifest:q} --stage-dir results/chips/stage --stage-days {params.stage_days}"
         " {params.geometry} --settings {params.settings:q} --log {log:q} --output {output:q}"
 
 
@@ -148,5 +151,6 @@ rule chips_plots:
         "../envs/chips.yaml"
     params:
         settings=CHIPS["metrics"],
+        stage_days=CHIPS_STAGE_DAYS,
     script:
         "../scripts/chips/plots.py"

@@ -158,4 +158,4 @@ def test_a_file_edited_in_place_restages_its_day(lab_run):
     unmatched.write_text(unmatched.read_text() + "\n")
     plan = run_snakemake(workdir, "--cores", "2", "chips", "-n")
     assert re.search(r"^chips_stage\s+1$", plan.stdout, re.MULTILINE), plan.stdout  # that day only
-    assert "wildcards: date=2024-03-19" in plan.stdout
+    assert "wildcards: block=2024-03-19" in plan.stdout

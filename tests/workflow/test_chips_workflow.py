@@ -1,16 +1,17 @@
 """The chips pipeline run by the real snakemake: what its tiny demo's tables hold, a new date
-folder, a broken file. The tests every pipeline passes (rerun, kill, --cores 1, missing and
-empty inputs) are in test_pipelines.py."""
+folder, a broken file, a week per staging job. The tests every pipeline passes (rerun, kill,
+--cores 1, missing and empty inputs) are in test_pipelines.py."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from pipelines import chips_tables
-from workdir import make_workdir, run_snakemake
+from workdir import make_workdir, run_snakemake, tables_equal
 
 from shardflow.chips.demo import demo_dates, write_demo_lab
 
@@ -44,7 +45,7 @@ def test_the_demo_tables_hold_every_good_run_and_a_metric_or_reason_per_sweep_pa
     assert len(tables["errors"]) == (truth["kind"] != "ok").sum()
     assert len(list(out.glob("metrics/chip=*.parquet"))) == manifest["chip_number"].nunique()
     assert set(metrics["run_id"]) <= set(manifest["run_id"])
-    staged = list(out.glob("stage/proc=*/date=*/run_id=*/part-000.parquet"))
+    staged = list(out.glob("stage/block=*/proc=*/date=*/run_id=*/part-000.parquet"))
     assert len(staged) == len(manifest)
     # every pair of consecutive sweeps has a metric or a skip reason
     sweeps = manifest[manifest["proc"].isin(["IVg", "VVg"])].groupby(["chip_number", "proc"]).size()
@@ -95,3 +96,21 @@ def test_a_broken_file_is_reported_and_its_date_still_succeeds(lab, tmp_path):
     manifest = pd.read_parquet(workdir / "results/chips/manifest.parquet")
     n_good = len(list((raw / dates[0]).glob("*.csv"))) - 2 - sum(truth.loc[truth["kind"] != "ok", "date"] == dates[0])
     assert (manifest["date"] == dates[0]).sum() == n_good
+
+
+def test_a_week_per_staging_job_gives_the_same_tables_and_a_new_day_restages_its_week(lab, tmp_path):
+    dates = sorted(d.name for d in lab.iterdir() if d.is_dir())  # Thursday 1 to Sunday 4 May 2025
+    raw = local_raw(lab, tmp_path / "raw", dates[:3])
+    tables = {}
+    for days in (1, 7):
+        config = {"pipelines": ["chips"], "chips": {"raw_dir": str(raw), "stage_days": days}}
+        workdir = make_workdir(tmp_path / f"wf{days}", config)
+        log = run_snakemake(workdir, "--cores", "2", "results/chips/metrics.parquet")
+        assert (log.stdout + log.stderr).count("rule chips_stage:") == (3 if days == 1 else 1)
+        tables[days] = chips_tables(workdir)
+    tables_equal(tables[1], tables[7])
+    assert sorted(p.name for p in (workdir / "results/chips/stage").glob("block=*")) == ["block=2025-04-28"]
+
+    shutil.copytree(lab / dates[3], raw / dates[3])
+    plan = run_snakemake(workdir, "--cores", "2", "results/chips/metrics.parquet", "--dry-run")
+    assert "wildcards: block=2025-04-28" in plan.stdout and re.search(r"^chips_stage\s+1$", plan.stdout, re.MULTILINE)
