@@ -144,7 +144,7 @@ def test_unmatched_and_unreadable_files_are_staging_errors_and_ignored_files_are
     reasons = dict(zip(errors["source_file"], errors["reason"]))
     assert set(reasons) == {"dev1-Vsd-dark.dat", "dev2-Vg-dark.dat"}
     assert "no format takes this file" in reasons["dev1-Vsd-dark.dat"]
-    assert "line 2" in reasons["dev2-Vg-dark.dat"] and "'oops'" in reasons["dev2-Vg-dark.dat"]
+    assert "line 2, column 2: non-numeric cell 'oops'" in reasons["dev2-Vg-dark.dat"]
     staged = read_partition(tmp_path / "stage" / manifest["path"][0])
     np.testing.assert_allclose(staged["i_a"], CURRENT, rtol=1e-6)
     assert json.loads(manifest["settings"][0])["format"] == "sweeps"
