@@ -1,9 +1,10 @@
 # Graphene-chip device metrics.
 #   demo lab (default raw_dir) or your raw_dir of day folders of run files (chips.formats or
 #   raw_dir/formats.yaml describe them; by default YYYY-MM-DD folders of instrument CSVs)
-#   -> staging, one job per date: per-run parquet partitions, manifest fragment, errors
-#   -> manifest (checkpoint): the (chip, procedure) groups
-#   -> metrics, one job per (chip, procedure) group -> metrics.parquet -> plots
+#   -> staging, one job per block of chips.stage_days dates (by default one date): per-run
+#      parquet partitions, manifest fragment, errors
+#   -> manifest (checkpoint): the chips and their (chip, procedure) groups
+#   -> metrics, one job per chip (each of its procedure groups) -> metrics.parquet -> plots
 # Metric names, units and flags: docs/chips.md.
 
 
@@ -42,27 +43,29 @@ rule chips_demo_data:
 
 
 rule chips_stage:
-    """Stage one date: each run file becomes a parquet partition; a broken file an error row."""
+    """Stage a block of chips.stage_days calendar days (one by default): each run file becomes a
+    parquet partition; a broken file an error row."""
     input:
-        chips_date_input,
+        chips_block_input,
     output:
-        ivg=directory("results/chips/stage/proc=IVg/date={date}"),
-        vvg=directory("results/chips/stage/proc=VVg/date={date}"),
-        it=directory("results/chips/stage/proc=It/date={date}"),
-        manifest="results/chips/stage/manifest/date={date}.parquet",
-        errors="results/chips/stage/errors/date={date}.parquet",
+        stage=directory("results/chips/stage/block={block}"),
+        manifest="results/chips/stage/manifest/block={block}.parquet",
+        errors="results/chips/stage/errors/block={block}.parquet",
     log:
-        f"{CHIPS_LOGS}/stage/{{date}}.log",
+        f"{CHIPS_LOGS}/stage/{{block}}.log",
     benchmark:
-        f"{CHIPS_BENCH}/stage/{{date}}.tsv"
+        f"{CHIPS_BENCH}/stage/{{block}}.tsv"
+    wildcard_constraints:
+        block=r"\d{4}-\d{2}-\d{2}",
     conda:
         "../envs/chips.yaml"
     params:
-        folder=chips_day_folder,
+        days=chips_block_days,
+        files=chips_block_listing,
         formats=chips_format_params,
     shell:
-        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --date {wildcards.date}"
-        " --folder {params.folder:q} --formats {params.formats:q} --stage-dir results/chips/stage"
+        "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs stage --days {params.days:q}"
+        " --formats {params.formats:q} --stage-dir {output.stage:q}"
         " --manifest {output.manifest:q} --errors {output.errors:q} --log {log:q}"
 
 
@@ -84,35 +87,36 @@ checkpoint chips_manifest:
 
 
 rule chips_metrics:
-    """Device metrics of one (chip, procedure) group, long format."""
+    """Device metrics of one chip, each of its (chip, procedure) groups, long format."""
     input:
         manifest=ancient("results/chips/manifest.parquet"),
-        stage=chips_group_stage,
+        stage=chips_chip_stage,
         geometry=chips_geometry,
     output:
-        "results/chips/metrics/chip={chip}/proc={proc}.parquet",
+        "results/chips/metrics/chip={chip}.parquet",
     log:
-        f"{CHIPS_LOGS}/metrics/chip={{chip}}_proc={{proc}}.log",
+        f"{CHIPS_LOGS}/metrics/chip={{chip}}.log",
     benchmark:
-        f"{CHIPS_BENCH}/metrics/chip={{chip}}_proc={{proc}}.tsv"
+        f"{CHIPS_BENCH}/metrics/chip={{chip}}.tsv"
     conda:
         "../envs/chips.yaml"
     resources:
         mem_mb=1000,
     params:
-        runs=chips_group_digest,
+        runs=chips_chip_digest,
+        stage_days=CHIPS_STAGE_DAYS,
         geometry=lambda wildcards, input: shell_option("--geometry", input.geometry),
         settings=CHIPS_METRICS_SETTINGS,
     shell:
         "POLARS_MAX_THREADS={threads} python -m shardflow.chips.jobs metrics --chip {wildcards.chip}"
-        " --proc {wildcards.proc} --manifest {input.manifest:q} --stage-dir results/chips/stage"
+        " --manifest {input.manifest:q} --stage-dir results/chips/stage --stage-days {params.stage_days}"
         " {params.geometry} --settings {params.settings:q} --log {log:q} --output {output:q}"
 
 
 rule chips_merge:
-    """All groups' metrics in one table."""
+    """All chips' metrics in one table."""
     input:
-        chips_group_files,
+        chips_chip_files,
     output:
         "results/chips/metrics.parquet",
     log:
@@ -147,5 +151,6 @@ rule chips_plots:
         "../envs/chips.yaml"
     params:
         settings=CHIPS["metrics"],
+        stage_days=CHIPS_STAGE_DAYS,
     script:
         "../scripts/chips/plots.py"

@@ -7,6 +7,7 @@ CHIPS = config["chips"]
 CHIPS_DEMO_DIR = "resources/demo/chips"
 CHIPS_RAW = CHIPS["raw_dir"]
 CHIPS_IS_DEMO = os.path.normpath(CHIPS_RAW) == os.path.normpath(f"{CHIPS_DEMO_DIR}/raw")
+CHIPS_STAGE_DAYS = CHIPS["stage_days"]
 # The metric thresholds as the metrics job's --settings (JSON): a changed threshold reruns every group.
 CHIPS_METRICS_SETTINGS = json.dumps(CHIPS["metrics"], sort_keys=True)
 
@@ -56,29 +57,43 @@ def chips_dates():
     return sorted(chips_day_folders())
 
 
-def chips_day_folder(wildcards):
-    """The day folder of a date."""
-    return f"{CHIPS_RAW}/{chips_day_folders()[wildcards.date]}"
+@lru_cache
+def chips_blocks():
+    """Staging block (its first date) -> its dates with a day folder, in order."""
+    from shardflow.chips.staging import stage_block
+
+    blocks = {}
+    for date in chips_dates():
+        blocks.setdefault(stage_block(date, CHIPS_STAGE_DAYS), []).append(date)
+    return blocks
+
+
+def chips_block_folders(wildcards):
+    """Date -> day folder, for each date of a staging block."""
+    return {d: f"{CHIPS_RAW}/{chips_day_folders()[d]}" for d in chips_blocks()[wildcards.block]}
+
+
+def chips_block_days(wildcards):
+    """The block's dates and day folders as JSON (the stage job's --days)."""
+    return json.dumps(chips_block_folders(wildcards), sort_keys=True)
 
 
 def chips_format_params(wildcards):
     """The formats as JSON (the stage job's --formats): a changed description restages every date."""
-    import json
-
     return json.dumps([f.as_dict() for f in chips_formats()[0]], sort_keys=True)
 
 
 def chips_stage_outputs(wildcards):
-    """The staged manifest fragments and error tables of every date."""
+    """The staged manifest fragments and error tables of every block."""
     return {
-        "manifests": expand("results/chips/stage/manifest/date={date}.parquet", date=chips_dates()),
-        "errors": expand("results/chips/stage/errors/date={date}.parquet", date=chips_dates()),
+        "manifests": expand("results/chips/stage/manifest/block={block}.parquet", block=chips_blocks()),
+        "errors": expand("results/chips/stage/errors/block={block}.parquet", block=chips_blocks()),
     }
 
 
 def chips_stage_folders(wildcards):
-    """Every staged procedure folder of every date (the example-fit plot reads runs from them)."""
-    return expand("results/chips/stage/proc={proc}/date={date}", proc=["IVg", "VVg", "It"], date=chips_dates())
+    """Every block's stage folder (the example-fit plot reads runs from them)."""
+    return expand("results/chips/stage/block={block}", block=chips_blocks())
 
 
 def chips_geometry(wildcards):
@@ -87,17 +102,32 @@ def chips_geometry(wildcards):
     return [path] if CHIPS_IS_DEMO or os.path.exists(path) else []
 
 
-def chips_date_input(wildcards):
-    """Every file of a date's folder but hidden ones (a file no format takes becomes a staging
-    error, so each is an input; an edited file restages its date) and the formats file, if any; for the demo,
-    the date folder that the demo rule writes."""
+def chips_block_input(wildcards):
+    """The day folders of a staging block (for the demo, those the demo rule writes) and the
+    formats file, if any. The folders, not their files, are the input: Snakemake checks every
+    input of every waiting job at each scheduling step, so a large lab's ten thousand files
+    cost more than the staging itself (docs/chips.md, Speed); chips_block_listing reruns a
+    block whose files change."""
+    folders = sorted(chips_block_folders(wildcards).values())
+    described = None if CHIPS_IS_DEMO else chips_formats()[1]
+    return folders + ([described] if described else [])
+
+
+def chips_block_listing(wildcards):
+    """A digest of the block's day folders' files (name, size, modification time in ns; hidden
+    files aside): a file added, removed or edited in place restages its block (the stage job's
+    params). The demo's folders are written whole by the demo rule, which their mtime tracks."""
+    import hashlib
+
     if CHIPS_IS_DEMO:
-        return f"{CHIPS_RAW}/{wildcards.date}"
-    folder = chips_day_folder(wildcards)
-    names = [f for f in os.listdir(folder) if not f.startswith(".") and os.path.isfile(os.path.join(folder, f))]
-    files = sorted(os.path.join(folder, f) for f in names)
-    described = chips_formats()[1]
-    return files + ([described] if described else [])
+        return "demo"
+    entries = sorted(
+        (date, e.name, e.stat().st_size, e.stat().st_mtime_ns)
+        for date, folder in chips_block_folders(wildcards).items()
+        for e in os.scandir(folder)
+        if not e.name.startswith(".") and e.is_file()
+    )
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()[:16]
 
 
 @lru_cache
@@ -112,28 +142,29 @@ def chips_manifest():
     return _read_manifest(path, os.path.getmtime(path))
 
 
-def chips_group_files(wildcards):
-    groups = chips_manifest()[["chip_number", "proc"]].drop_duplicates().sort_values(["chip_number", "proc"])
-    return [f"results/chips/metrics/chip={c}/proc={p}.parquet" for c, p in groups.itertuples(index=False)]
+def chips_chip_files(wildcards):
+    """The metrics file of every chip of the manifest."""
+    return [f"results/chips/metrics/chip={c}.parquet" for c in sorted(chips_manifest()["chip_number"].unique())]
 
 
-def _group_runs(wildcards):
+def _chip_runs(wildcards):
     m = chips_manifest()
-    return m[(m["chip_number"] == int(wildcards.chip)) & (m["proc"] == wildcards.proc)]
+    return m[m["chip_number"] == int(wildcards.chip)]
 
 
-def chips_group_stage(wildcards):
-    """The staged partitions a (chip, proc) group reads: its procedure's folder of each date
-    on which it has runs."""
-    dates = sorted(_group_runs(wildcards)["date"].unique())
-    return [f"results/chips/stage/proc={wildcards.proc}/date={d}" for d in dates]
+def chips_chip_stage(wildcards):
+    """The stage folders a chip's metrics read: those of the blocks with a date of its runs."""
+    from shardflow.chips.staging import stage_block
+
+    dates = _chip_runs(wildcards)["date"].unique()
+    return [f"results/chips/stage/block={b}" for b in sorted({stage_block(d, CHIPS_STAGE_DAYS) for d in dates})]
 
 
-def chips_group_digest(wildcards):
-    """A digest of the group's runs: the group reruns when, and only when, its runs change."""
+def chips_chip_digest(wildcards):
+    """A digest of the chip's runs: its metrics rerun when, and only when, its runs change."""
     import hashlib
 
-    rows = _group_runs(wildcards).to_json(orient="records")
+    rows = _chip_runs(wildcards).to_json(orient="records")
     return hashlib.sha256(rows.encode()).hexdigest()[:16]
 
 

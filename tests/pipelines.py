@@ -160,7 +160,7 @@ def chips_tables(workdir: Path) -> dict[str, pd.DataFrame]:
 
 CHIPS = Pipeline(
     name="chips",
-    # 2 chips over 3 days: 3 staging jobs, 6 metrics groups
+    # 2 chips over 3 days: 3 staging jobs (one day each), 2 metrics jobs (one per chip)
     section={"demo": {"n_chips": 2, "n_days": 3, "runs_per_chip_day": 3}},
     demo_inputs=(f"{CHIPS_DEMO}/truth.csv",),
     targets=("results/chips/metrics.parquet", "results/chips/staging_errors.csv"),
@@ -173,10 +173,10 @@ CHIPS = Pipeline(
         "plots/example_fits.png",
     ),
     read_tables=chips_tables,
-    shards=("results/chips/stage/manifest/date=*.parquet", "results/chips/metrics/chip=*/proc=*.parquet"),
+    shards=("results/chips/stage/manifest/block=*.parquet", "results/chips/metrics/chip=*.parquet"),
     shard_rule="chips_stage",
     shard_logs="results/logs/chips/stage",
-    shard_output="results/chips/stage/manifest/date={}.parquet",
+    shard_output="results/chips/stage/manifest/block={}.parquet",
     input_key="chips.raw_dir",
     input_section=lambda folder: {"raw_dir": folder},
 )

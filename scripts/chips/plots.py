@@ -6,7 +6,7 @@ import pandas as pd
 
 from shardflow.chips import plots
 from shardflow.chips.metrics import Settings
-from shardflow.chips.staging import load_run
+from shardflow.chips.staging import block_dir, load_run
 from shardflow.io import script_logger
 
 log = script_logger(snakemake.log[0], "chips.plots")
@@ -15,7 +15,7 @@ metrics = pd.read_parquet(snakemake.input.metrics)
 plots.cnp_vs_time(manifest, metrics, snakemake.output.cnp)
 plots.photoresponse(metrics, snakemake.output.photo)
 
-stage = Path(snakemake.input.stage[0]).parents[1]
+stage = Path(snakemake.input.stage[0]).parent
 
 
 def first_run(proc):
@@ -24,7 +24,8 @@ def first_run(proc):
     rows = manifest[(manifest["proc"] == proc) & ~manifest["run_id"].isin(failed)]
     if rows.empty:
         return None
-    return load_run(stage, rows.iloc[0].to_dict())
+    row = rows.iloc[0].to_dict()
+    return load_run(block_dir(stage, row["date"], snakemake.params.stage_days), row)
 
 
 plots.example_fits(first_run("IVg"), first_run("It"), snakemake.output.fits, Settings(**snakemake.params.settings))

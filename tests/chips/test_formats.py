@@ -5,6 +5,7 @@ spreadsheet), unmatched and unreadable files as staging errors, and bad descript
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -80,17 +81,37 @@ def test_comma_table_with_header_columns_by_name_and_sidecar_index(tmp_path):
     assert len(manifest) == 1 and errors.is_empty()  # the index itself is neither a run nor an error
 
 
-def test_spreadsheet_export(tmp_path):
+def write_xlsx(path: Path, frame: pd.DataFrame, sheet: str) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+
+
+def write_xls(path: Path, frame: pd.DataFrame, sheet: str) -> None:
+    """An Excel 97-2003 workbook (BIFF8, what older Keithley software exports), written with
+    xlwt, a test-only dependency: pandas no longer writes .xls."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    cells = book.add_sheet(sheet)
+    for col, name in enumerate(frame.columns):
+        cells.write(0, col, name)
+        for row, value in enumerate(frame[name], start=1):
+            cells.write(row, col, float(value))
+    book.add_sheet("Notes").write(0, 0, "a second sheet the format does not name")
+    book.save(str(path))
+
+
+@pytest.mark.parametrize("suffix, write", [("xlsx", write_xlsx), ("xls", write_xls)])
+def test_spreadsheet_export(tmp_path, suffix, write):
     day = tmp_path / "2024-06-01"
     day.mkdir()
     frame = pd.DataFrame({"SourceI": -CURRENT, "DrainI": CURRENT, "GateV": VG})
-    with pd.ExcelWriter(day / "keithley.xlsx", engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="Run1", index=False)
+    write(day / f"keithley.{suffix}", frame, "Run1")
     (fmt,) = parse_formats(
         [
             {
                 "name": "keithley",
-                "files": "*.xlsx",
+                "files": f"*.{suffix}",
                 "reader": "spreadsheet",
                 "proc": "IVg",
                 "table": {"sheet": "Run1"},
@@ -100,10 +121,12 @@ def test_spreadsheet_export(tmp_path):
         ],
         "test",
     )
-    run = read_described(fmt, day / "keithley.xlsx", tmp_path, "2024-06-01")
+    run = read_described(fmt, day / f"keithley.{suffix}", tmp_path, "2024-06-01")
     assert run.meta["chip_number"] == 4 and run.meta["vds_v"] == 0.1
     np.testing.assert_allclose(run.data["i_a"], CURRENT)
     np.testing.assert_allclose(run.data["vg_v"], VG)
+    manifest, errors = stage_date(day, "2024-06-01", tmp_path / "stage", [fmt])
+    assert manifest["source_file"].to_list() == [f"keithley.{suffix}"] and errors.is_empty()
 
 
 def test_unmatched_and_unreadable_files_are_staging_errors_and_ignored_files_are_not(tmp_path):
@@ -121,7 +144,7 @@ def test_unmatched_and_unreadable_files_are_staging_errors_and_ignored_files_are
     reasons = dict(zip(errors["source_file"], errors["reason"]))
     assert set(reasons) == {"dev1-Vsd-dark.dat", "dev2-Vg-dark.dat"}
     assert "no format takes this file" in reasons["dev1-Vsd-dark.dat"]
-    assert "line 2" in reasons["dev2-Vg-dark.dat"] and "'oops'" in reasons["dev2-Vg-dark.dat"]
+    assert "line 2, column 2: non-numeric cell 'oops'" in reasons["dev2-Vg-dark.dat"]
     staged = read_partition(tmp_path / "stage" / manifest["path"][0])
     np.testing.assert_allclose(staged["i_a"], CURRENT, rtol=1e-6)
     assert json.loads(manifest["settings"][0])["format"] == "sweeps"

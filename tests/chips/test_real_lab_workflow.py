@@ -149,7 +149,7 @@ def test_hand_switched_light_found_in_the_photocurrent_series(lab_run):
     assert photo["value_float"].notna().sum() >= 9
 
 
-def test_every_file_of_a_day_folder_is_an_input_of_its_staging(lab_run):
+def test_a_file_edited_in_place_restages_its_day(lab_run):
     """An edited file that no format takes still restages its day (its error row may change)."""
     raw, _ = lab_run
     workdir = raw.parent / "workflow"
@@ -158,4 +158,4 @@ def test_every_file_of_a_day_folder_is_an_input_of_its_staging(lab_run):
     unmatched.write_text(unmatched.read_text() + "\n")
     plan = run_snakemake(workdir, "--cores", "2", "chips", "-n")
     assert re.search(r"^chips_stage\s+1$", plan.stdout, re.MULTILINE), plan.stdout  # that day only
-    assert "wildcards: date=2024-03-19" in plan.stdout
+    assert "wildcards: block=2024-03-19" in plan.stdout

@@ -290,6 +290,9 @@ def test_read_transfer_curve_errors(transfer_curve, tmp_path):
     bad.write_text("SourceI,DrainI,GateV\n1e-6,1e-6,-1\n1e-6,oops,0\n")
     with pytest.raises(RunFileError, match=r"line 3, column 'DrainI': non-numeric cell 'oops'"):
         read_transfer_curve(bad, chip_number=1, start_time_utc="1714660200", vds_v=0.1)
+    bad.write_text("SourceI,DrainI,GateV\n1e-6,1e-6,-1\n\n1e-6,1e-6,0\n1e-6,nan,1\n")
+    with pytest.raises(RunFileError, match=r"line 5, column 'DrainI': non-finite value 'nan'"):
+        read_transfer_curve(bad, chip_number=1, start_time_utc="1714660200", vds_v=0.1)
     with pytest.raises(RunFileError, match=r"start time 'soon'"):
         read_transfer_curve(transfer_curve, chip_number=1, start_time_utc="soon", vds_v=0.1)
 

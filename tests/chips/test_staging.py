@@ -20,8 +20,10 @@ from shardflow.chips.staging import (
     MANIFEST_COLUMNS,
     MANIFEST_SCHEMA,
     SETTING_COLUMNS,
+    block_dir,
     merge_manifests,
     read_partition,
+    stage_block,
     stage_date,
 )
 from shardflow.config import schema_defaults
@@ -124,6 +126,15 @@ def test_same_inputs_give_identical_files(staged, tmp_path):
     write_polars(again, tmp_path / "b.parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
     assert pl.read_parquet(tmp_path / "a.parquet").equals(manifest)
+
+
+def test_staging_blocks_are_fixed_runs_of_calendar_days():
+    assert stage_block("2025-05-04", 1) == "2025-05-04"
+    week = {stage_block(f"2025-05-{d:02d}", 7) for d in range(5, 12)}  # Monday 5 to Sunday 11 May
+    assert week == {"2025-05-05"}
+    assert stage_block("2025-05-04", 7) == "2025-04-28" and stage_block("2025-05-12", 7) == "2025-05-12"
+    assert stage_block("2024-12-31", 3) != stage_block("2025-01-01", 3) == stage_block("2025-01-02", 3)
+    assert block_dir("stage", "2025-05-07", 7).as_posix() == "stage/block=2025-05-05"
 
 
 @pytest.mark.parametrize("module", ["shardflow.chips.staging", "shardflow.chips.metrics", "shardflow.io"])

@@ -162,14 +162,14 @@ CHIPS = FaultCases(
     rejections=lambda workdir: pd.read_csv(workdir / "results/chips/staging_errors.csv")["reason"].tolist(),
     crash_writes=(
         (
-            "results/chips/stage/manifest/date=2025-03-04.parquet",
-            "*/stage/proc=*/date=2025-03-04/run_id=*/part-000.parquet",
-            "a staged run (polars, in place inside the date's directory output)",
+            "results/chips/stage/manifest/block=2025-03-04.parquet",
+            "*/stage/block=2025-03-04/proc=*/date=2025-03-04/run_id=*/part-000.parquet",
+            "a staged run (polars, in place inside the block's directory output)",
         ),
         (
-            "results/chips/metrics/chip=1/proc=IVg.parquet",
-            "*/metrics/chip=1/.proc=IVg.parquet.tmp-*",
-            "a metrics group (polars, atomic rename)",
+            "results/chips/metrics/chip=1.parquet",
+            "*/metrics/.chip=1.parquet.tmp-*",
+            "a chip's metrics (polars, atomic rename)",
         ),
     ),
     bad_configs=(

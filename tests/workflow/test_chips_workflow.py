@@ -1,16 +1,17 @@
 """The chips pipeline run by the real snakemake: what its tiny demo's tables hold, a new date
-folder, a broken file. The tests every pipeline passes (rerun, kill, --cores 1, missing and
-empty inputs) are in test_pipelines.py."""
+folder, a broken file, a week per staging job. The tests every pipeline passes (rerun, kill,
+--cores 1, missing and empty inputs) are in test_pipelines.py."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from pipelines import chips_tables
-from workdir import make_workdir, run_snakemake
+from workdir import make_workdir, run_snakemake, tables_equal
 
 from shardflow.chips.demo import demo_dates, write_demo_lab
 
@@ -42,10 +43,9 @@ def test_the_demo_tables_hold_every_good_run_and_a_metric_or_reason_per_sweep_pa
     truth = pd.read_csv(workdir / "resources/demo/chips/truth.csv")
     assert set(manifest["run_id"]) == set(truth.loc[truth["kind"] == "ok", "run_id"])
     assert len(tables["errors"]) == (truth["kind"] != "ok").sum()
-    groups = manifest.groupby(["chip_number", "proc"]).size()
-    assert len(list(out.glob("metrics/chip=*/proc=*.parquet"))) == len(groups)
+    assert len(list(out.glob("metrics/chip=*.parquet"))) == manifest["chip_number"].nunique()
     assert set(metrics["run_id"]) <= set(manifest["run_id"])
-    staged = list(out.glob("stage/proc=*/date=*/run_id=*/part-000.parquet"))
+    staged = list(out.glob("stage/block=*/proc=*/date=*/run_id=*/part-000.parquet"))
     assert len(staged) == len(manifest)
     # every pair of consecutive sweeps has a metric or a skip reason
     sweeps = manifest[manifest["proc"].isin(["IVg", "VVg"])].groupby(["chip_number", "proc"]).size()
@@ -53,14 +53,14 @@ def test_the_demo_tables_hold_every_good_run_and_a_metric_or_reason_per_sweep_pa
     assert len(pairs) == (sweeps - 1).sum()
 
 
-def test_a_new_date_reruns_only_its_staging_and_the_groups_it_touches(lab, tmp_path):
+def test_a_new_date_reruns_only_its_staging_and_the_chips_it_touches(lab, tmp_path):
     dates = sorted(d.name for d in lab.iterdir() if d.is_dir())
     raw = local_raw(lab, tmp_path / "raw", dates[:3])
     workdir = make_workdir(tmp_path / "wf", {"pipelines": ["chips"], "chips": {"raw_dir": str(raw)}})
     run_snakemake(workdir, "--cores", "2")
     out = workdir / "results" / "chips"
     before_stage = {p: p.stat().st_mtime_ns for p in (out / "stage" / "manifest").glob("*.parquet")}
-    before_groups = {p: p.stat().st_mtime_ns for p in out.glob("metrics/chip=*/proc=*.parquet")}
+    before_chips = {p: p.stat().st_mtime_ns for p in out.glob("metrics/chip=*.parquet")}
 
     shutil.copytree(lab / dates[3], raw / dates[3])
     rerun = run_snakemake(workdir, "--cores", "2")
@@ -70,15 +70,12 @@ def test_a_new_date_reruns_only_its_staging_and_the_groups_it_touches(lab, tmp_p
         assert path.stat().st_mtime_ns == mtime, f"{path.name} was staged again"
 
     manifest = pd.read_parquet(out / "manifest.parquet")
-    touched = {
-        (c, p) for c, p in manifest.loc[manifest["date"] == dates[3], ["chip_number", "proc"]].itertuples(index=False)
-    }
-    assert touched
-    for path, mtime in before_groups.items():
-        chip = int(path.parent.name.split("=")[1])
-        proc = path.stem.split("=")[1]
+    touched = set(manifest.loc[manifest["date"] == dates[3], "chip_number"])
+    assert 0 < len(touched) < len(before_chips)  # chip 3 has no run on the new date
+    for path, mtime in before_chips.items():
+        chip = int(path.stem.split("=")[1])
         changed = path.stat().st_mtime_ns != mtime
-        assert changed == ((chip, proc) in touched), f"{path}: rerun {changed}, has new runs {(chip, proc) in touched}"
+        assert changed == (chip in touched), f"{path}: rerun {changed}, has new runs {chip in touched}"
 
 
 def test_a_broken_file_is_reported_and_its_date_still_succeeds(lab, tmp_path):
@@ -99,3 +96,21 @@ def test_a_broken_file_is_reported_and_its_date_still_succeeds(lab, tmp_path):
     manifest = pd.read_parquet(workdir / "results/chips/manifest.parquet")
     n_good = len(list((raw / dates[0]).glob("*.csv"))) - 2 - sum(truth.loc[truth["kind"] != "ok", "date"] == dates[0])
     assert (manifest["date"] == dates[0]).sum() == n_good
+
+
+def test_a_week_per_staging_job_gives_the_same_tables_and_a_new_day_restages_its_week(lab, tmp_path):
+    dates = sorted(d.name for d in lab.iterdir() if d.is_dir())  # Thursday 1 to Sunday 4 May 2025
+    raw = local_raw(lab, tmp_path / "raw", dates[:3])
+    tables = {}
+    for days in (1, 7):
+        config = {"pipelines": ["chips"], "chips": {"raw_dir": str(raw), "stage_days": days}}
+        workdir = make_workdir(tmp_path / f"wf{days}", config)
+        log = run_snakemake(workdir, "--cores", "2", "results/chips/metrics.parquet")
+        assert (log.stdout + log.stderr).count("rule chips_stage:") == (3 if days == 1 else 1)
+        tables[days] = chips_tables(workdir)
+    tables_equal(tables[1], tables[7])
+    assert sorted(p.name for p in (workdir / "results/chips/stage").glob("block=*")) == ["block=2025-04-28"]
+
+    shutil.copytree(lab / dates[3], raw / dates[3])
+    plan = run_snakemake(workdir, "--cores", "2", "results/chips/metrics.parquet", "--dry-run")
+    assert "wildcards: block=2025-04-28" in plan.stdout and re.search(r"^chips_stage\s+1$", plan.stdout, re.MULTILINE)

@@ -76,6 +76,7 @@ from .runfiles import (
     _unit,
     read_run,
     read_text,
+    split_table,
 )
 
 #: File name of a raw folder's own format descriptions (used when chips.formats is empty).
@@ -325,43 +326,14 @@ def describe_metadata(fmt: Format, path: Path, raw_dir: Path, date: str, base: d
 
 def _text_table(fmt: Format, path: Path) -> tuple[list[str] | None, np.ndarray]:
     """(header names or None, rows x columns float array) of a delimited text file."""
-    text = read_text(path, "the file")
-    delimiter = fmt.table.get("delimiter", ",")
-    comment = fmt.table.get("comment")
-    split = (lambda line: line.split()) if delimiter == "whitespace" else (lambda line: line.split(delimiter))
-    header, rows, width = None, [], None
-    lines = text.split("\n")
-    for lineno, line in enumerate(lines, start=1):
-        if lineno <= int(fmt.table.get("skip_rows", 0)) or not line.strip():
-            continue
-        if comment and line.lstrip().startswith(comment):
-            continue
-        fields = [f.strip() for f in split(line.rstrip("\r"))]
-        if fmt.table.get("header", True) and header is None:
-            header = fields
-            width = len(fields)
-            continue
-        if width is None:
-            width = len(fields)
-        if len(fields) != width:
-            raise RunFileError(f"{path}, line {lineno}: {len(fields)} field(s), the table has {width}")
-        try:
-            values = [float(f) for f in fields]
-        except ValueError:
-            bad = next(f for f in fields if not _is_float(f))
-            raise RunFileError(f"{path}, line {lineno}: non-numeric cell {bad!r}") from None
-        rows.append(values)
-    if not rows:
-        raise RunFileError(f"{path}: the table has no rows")
-    return header, np.asarray(rows, dtype=float)
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return split_table(
+        path,
+        read_text(path, "the file"),
+        delimiter=fmt.table.get("delimiter", ","),
+        header=fmt.table.get("header", True),
+        comment=fmt.table.get("comment"),
+        skip_rows=int(fmt.table.get("skip_rows", 0)),
+    )
 
 
 def _sheet_table(fmt: Format, path: Path) -> tuple[list[str] | None, np.ndarray]:

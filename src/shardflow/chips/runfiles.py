@@ -326,6 +326,69 @@ def _parse_table(path: Path, body: str, first_line: int, labels: list[str], *, n
     return table
 
 
+def split_table(
+    path: Path,
+    text: str,
+    *,
+    delimiter: str = ",",
+    header: bool = True,
+    comment: str | None = None,
+    skip_rows: int = 0,
+    finite: bool = False,
+) -> tuple[list[str] | None, np.ndarray]:
+    """(header names or None, rows x columns float64 array) of a delimited text table: the
+    described tables of :mod:`.formats` and :func:`read_transfer_curve`.
+
+    ``delimiter`` is any string or ``"whitespace"`` (runs of blanks); the first ``skip_rows``
+    lines, blank lines and lines starting with ``comment`` are skipped; with ``header`` the
+    first line left is the column names. A row of another width, a cell that is not a number
+    (named by line and column) and a table without rows are :class:`RunFileError`, and so is
+    a ``nan`` or ``inf`` cell with ``finite``; otherwise values are taken as written.
+    """
+    split = (lambda line: line.split()) if delimiter == "whitespace" else (lambda line: line.split(delimiter))
+    names, rows, width = None, [], None
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if lineno <= skip_rows or not line.strip():
+            continue
+        if comment and line.lstrip().startswith(comment):
+            continue
+        fields = [f.strip() for f in split(line.rstrip("\r"))]
+        if header and names is None:
+            names, width = fields, len(fields)
+            continue
+        if width is None:
+            width = len(fields)
+        if len(fields) != width:
+            raise RunFileError(f"{path}, line {lineno}: {len(fields)} field(s), the table has {width}")
+        try:
+            values = [float(f) for f in fields]
+        except ValueError:
+            i = next(i for i, f in enumerate(fields) if not _is_float(f))
+            raise RunFileError(
+                f"{path}, line {lineno}, column {_name(names, i)}: non-numeric cell {fields[i]!r}"
+            ) from None
+        if finite and not np.isfinite(values).all():
+            i = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise RunFileError(f"{path}, line {lineno}, column {_name(names, i)}: non-finite value {fields[i]!r}")
+        rows.append(values)
+    if not rows:
+        raise RunFileError(f"{path}: the table has no rows")
+    return names, np.asarray(rows, dtype=float)
+
+
+def _name(names: list[str] | None, i: int) -> str:
+    """Column ``i`` of a table as an error message names it: its header name, else its position."""
+    return repr(names[i]) if names else str(i + 1)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _columns(
     path: Path, lineno: int, table: np.ndarray, keys: list[tuple[str, float, float]], wanted, labels
 ) -> Mapping[str, np.ndarray]:
@@ -422,18 +485,13 @@ def read_transfer_curve(
     is ``chip_number``, ``proc = 'IVg'``, ``start_time_utc`` and ``vds_v``.
     """
     path = Path(path)
-    text = read_text(path, "the transfer curve")
-    header, newline, body = text.partition("\n")
-    if not newline:
-        raise RunFileError(f"{path}, line 1: no table (a header line followed by rows) in the file")
-    labels = [label.strip() for label in header.split(",")]
+    labels, table = split_table(path, read_text(path, "the transfer curve"), finite=True)
     unknown = sorted(set(columns) - set(DATA_COLUMNS["IVg"]))
     if unknown:
         raise ValueError(f"columns maps unknown canonical column(s) {', '.join(unknown)}")
     absent = [f"{file_name!r} ({canonical})" for canonical, file_name in columns.items() if file_name not in labels]
     if absent:
         raise RunFileError(f"{path}, line 1: no column {', '.join(absent)}; the file has {', '.join(labels)}")
-    table = _parse_table(path, body, 2, labels, need_newline=False)
     canonical_of = {file_name: canonical for canonical, file_name in columns.items()}
     keys = [(canonical_of.get(label, label), 1, 1) for label in labels]
     data = _columns(path, 1, table, keys, DATA_COLUMNS["IVg"], labels)

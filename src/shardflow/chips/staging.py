@@ -1,11 +1,13 @@
-"""Staging one day folder of run files into per-run parquet partitions.
+"""Staging day folders of run files into per-run parquet partitions.
 
 Each file of a day folder is read with the first format that takes it (:mod:`.formats`; by
 default the instrument run CSVs ``{raw_dir}/{YYYY-MM-DD}/{name}.csv``). Each readable run becomes
 ``{stage_dir}/proc={proc}/date={date}/run_id={run_id}/part-000.parquet`` (the canonical data
 columns of ``runfiles.DATA_COLUMNS``, float64 in SI units, zstd), plus one row of the date's
 manifest fragment; a file that cannot be read, or that no format takes, becomes one row of the
-date's staging errors, and the date still succeeds.
+date's staging errors, and the date still succeeds. A staging job stages a block of
+consecutive calendar days (:func:`stage_block`; one day by default) into a folder of its own,
+``{stage_root}/block={first date}``, which is the ``stage_dir`` of each of its days.
 
 Staging and reading partitions use polars and numpy: a job that imports this module does not
 import pandas, which would add about 0.2 s to every job's start and exit (pyarrow imports it as
@@ -53,6 +55,22 @@ MANIFEST_COLUMNS = tuple(MANIFEST_SCHEMA.names())
 #: Staging error columns, all strings: the date, the file's name, the reader's message.
 ERROR_SCHEMA = pl.Schema({"date": pl.String, "source_file": pl.String, "reason": pl.String})
 ERROR_COLUMNS = tuple(ERROR_SCHEMA.names())
+
+
+def stage_block(date: str, days: int) -> str:
+    """The block of ``days`` consecutive calendar days that holds ``date`` (ISO), named by its
+    first day (ISO): blocks start every ``days`` days counted from Monday 0001-01-01, so a
+    block never changes when other dates come or go, and ``days=7`` gives Monday-to-Sunday
+    weeks; ``days=1``: the date itself."""
+    from datetime import date as Date
+
+    first = (Date.fromisoformat(date).toordinal() - 1) // days * days + 1
+    return Date.fromordinal(first).isoformat()
+
+
+def block_dir(stage_root: str | os.PathLike, date: str, days: int) -> Path:
+    """The stage folder of the block that holds ``date``: the base of the manifest's ``path``."""
+    return Path(stage_root) / f"block={stage_block(date, days)}"
 
 
 def partition_path(proc: str, date: str, run: str) -> str:
