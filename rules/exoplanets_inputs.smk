@@ -59,7 +59,7 @@ def demo_multi_star_ids():
 def demo_lightcurve_files():
     """Every light-curve file the demo writes: one per single-sector target, one per sector of
     each multi-sector star."""
-    from shardflow.exoplanets.demo import multi_star_files
+    from shardflow.exoplanets.demo_layout import multi_star_files
 
     multi = [name for k, star in enumerate(demo_multi_star_ids()) for name in multi_star_files(star, k)]
     return [f"{t}.fits" for t in demo_target_ids()] + multi

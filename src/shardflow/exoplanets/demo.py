@@ -39,6 +39,7 @@ from astropy.time import Time
 from scipy.interpolate import CubicSpline
 from scipy.signal import lfilter
 
+from shardflow.exoplanets.demo_layout import SECTOR, multi_star_files, multi_star_layout
 from shardflow.io import replace_atomically, write_csv
 
 #: Catalog columns, in file order.
@@ -107,7 +108,6 @@ KIND_PATTERN = (
 BROKEN_KINDS = ("truncated", "too_few_points", "all_nan")
 
 # --- Observation: TESS Sector 3, two-minute cadence -------------------------------------------
-SECTOR = 3
 BTJD_OFFSET = 2457000  # BJDREFI: BTJD = BJD_TDB - 2457000 (days)
 CADENCE_DAYS = 2.0 / 1440.0  # TIMEDEL, 120 s
 N_CADENCES = 19728  # 27.4 d
@@ -838,27 +838,15 @@ def make_target(target_id: str, index: int, n_targets: int, seed: int) -> tuple[
 #: Days from one demo sector's first cadence to the next one's (27.4 d of data, 0.5 d apart).
 SECTOR_STRIDE_DAYS = 27.9
 #: Multi-sector stars: ``DEMO-Mkk`` observed in 2, 3 or 4 consecutive sectors (cycled), with 2,
-#: 3 or 1 planets (cycled), periods apart by more than 20 % from each other and their 1/2 and
-#: 2x aliases; on stars with three or more sectors the first planet's period is longer than one
-#: sector (30-40 d). TIC ids 990000001, ... (made up, unique).
-MULTI_SECTORS = (2, 3, 4)
-MULTI_PLANETS = (2, 3, 1)
+#: 3 or 1 planets (cycled; ``demo_layout``), periods apart by more than 20 % from each other and
+#: their 1/2 and 2x aliases; on stars with three or more sectors the first planet's period is
+#: longer than one sector (30-40 d). TIC ids 990000001, ... (made up, unique).
 MULTI_TICID = 990_000_000
 #: White-noise SNR range of the multi-sector stars' planets, and their stars' rotation periods
 #: (d): slow enough for the 0.75-d detrending window to keep transits of up to 6 h (the fast
 #: rotators of the single-sector targets test the detrending limit already).
 MULTI_SNR = (12.0, 60.0)
 MULTI_ROTATION = (5.0, 15.0)
-
-
-def multi_star_layout(k: int) -> tuple[int, int]:
-    """(sectors, planets) of the ``k``-th multi-sector star (0-based)."""
-    return MULTI_SECTORS[k % len(MULTI_SECTORS)], MULTI_PLANETS[k % len(MULTI_PLANETS)]
-
-
-def multi_star_files(star_id: str, k: int) -> list[str]:
-    """File names of the ``k``-th multi-sector star: ``{star_id}_s{sector:04d}.fits``."""
-    return [f"{star_id}_s{SECTOR + s:04d}.fits" for s in range(multi_star_layout(k)[0])]
 
 
 def _separated(period: float, others: list[float]) -> bool:
