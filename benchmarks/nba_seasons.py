@@ -9,12 +9,13 @@ folder, and times, in one run on this machine:
 * the backfill through ``snakemake --cores 2`` (target: at most 1.5 W);
 * ``snakemake -n`` on the finished folder (target: at most 0.05 W);
 * adding one date (the next date of the last season) and running ``snakemake --cores 2`` end
-  to end (target: at most 0.1 W).
+  to end (target: at most 0.1 W; this includes the merge and the plots of all dates).
 
-Writes results/benchmarks/nba_seasons.json. Run it on an otherwise idle machine and report the
-core count: the ratios are measured side by side, in one run.
+Writes results/benchmarks/nba_seasons.json (named nba_seasons_{scheduler} with --scheduler).
+Run it on an otherwise idle machine and report the core count: the ratios are measured side by
+side, in one run.
 
-    python benchmarks/nba_seasons.py [--seasons 10] [--dates 175] [--n-teams 30]
+    python benchmarks/nba_seasons.py [--seasons 10] [--dates 175] [--n-teams 30] [--scheduler greedy]
 """
 
 from __future__ import annotations
@@ -29,11 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
 from nba_workflow import IN_PROCESS  # noqa: E402
+from workdir import SNAKEMAKE, make_workdir  # noqa: E402
 
 from shardflow.nba.demo import demo_dates, write_demo_season  # noqa: E402
 
@@ -75,6 +75,11 @@ def main() -> None:
     parser.add_argument("--seasons", type=int, default=10)
     parser.add_argument("--dates", type=int, default=175, help="game dates per season")
     parser.add_argument("--n-teams", type=int, default=30)
+    parser.add_argument(
+        "--scheduler",
+        help="snakemake --scheduler for the runs (default: the profile's, that is snakemake's ilp; greedy skips "
+        "the ILP solve, one solver process per scheduling round)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,14 +88,17 @@ def main() -> None:
         one_core = {**os.environ, "POLARS_MAX_THREADS": "1"}
         w = timed([sys.executable, "-c", IN_PROCESS, str(tmp / "data"), str(tmp / "loop"), "null"], tmp, one_core)
 
-        workdir = copy_workflow(tmp / "wf")
         config = {
             "pipelines": ["nba"],
             "nba": {"boxscores_dir": str(tmp / "data" / "boxscores"), "lines_dir": str(tmp / "data" / "lines")},
         }
-        (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
-        run = [SNAKEMAKE, "nba", "--configfile", "bench.yaml"]
+        workdir = make_workdir(tmp / "wf", config)
+        run = [SNAKEMAKE, "nba", "--configfile", "test.yaml"]  # the target first: --configfile takes several
+        run += ["--scheduler", args.scheduler] if args.scheduler else []
         backfill = timed([*run, "--cores", "2"], workdir)
+        jobs = {
+            d.name: len(list(d.iterdir())) for d in (workdir / "results/benchmarks/rules/nba").iterdir() if d.is_dir()
+        }
         dry_run = timed([*run, "-n"], workdir)
         for folder in extra:
             for path in folder.iterdir():
@@ -102,6 +110,8 @@ def main() -> None:
         "seasons": args.seasons,
         "dates": args.seasons * args.dates,
         "teams": args.n_teams,
+        "scheduler": args.scheduler or "profile default (ilp)",
+        "backfill_jobs_per_rule": jobs,
         "in_process_one_core_s (W)": round(w, 1),
         **{f"{k}_s": round(v, 1) for k, v in seconds.items()},
         "ratio_to_W": {k: round(v / w, 3) for k, v in seconds.items()},
@@ -110,7 +120,7 @@ def main() -> None:
         "note": "snakemake runs with --cores 2; W on one core; all measured in this one run",
     }
     print(json.dumps(result, indent=2))
-    print(write_result("nba_seasons", result))
+    print(write_result(f"nba_seasons_{args.scheduler}" if args.scheduler else "nba_seasons", result))
 
 
 if __name__ == "__main__":
