@@ -9,12 +9,14 @@ folder, and times, in one run on this machine:
 * the backfill through ``snakemake --cores 2`` (target: at most 1.5 W);
 * ``snakemake -n`` on the finished folder (target: at most 0.05 W);
 * adding one date (the next date of the last season) and running ``snakemake --cores 2`` end
-  to end (target: at most 0.1 W).
+  to end (target: at most 0.1 W; this includes the merge and the plots of all dates).
 
-Writes results/benchmarks/nba_seasons.json. Run it on an otherwise idle machine and report the
-core count: the ratios are measured side by side, in one run.
+Writes results/benchmarks/nba_seasons.json, and each phase's time to stderr as it ends. Run it
+on an otherwise idle machine and report the core count: the ratios are measured side by side,
+in one run.
 
     python benchmarks/nba_seasons.py [--seasons 10] [--dates 175] [--n-teams 30]
+                                     [--backfill-args '--scheduler greedy ...']
 """
 
 from __future__ import annotations
@@ -29,11 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SNAKEMAKE, copy_workflow, write_result  # noqa: E402
+from _common import write_result  # noqa: E402
 from nba_workflow import IN_PROCESS  # noqa: E402
+from workdir import SNAKEMAKE, make_workdir  # noqa: E402
 
 from shardflow.nba.demo import demo_dates, write_demo_season  # noqa: E402
 
@@ -62,6 +63,10 @@ def write_seasons(root: Path, seasons: int, dates: int, n_teams: int) -> list[Pa
     return [extra / "boxscores", extra / "lines"]
 
 
+def progress(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
@@ -75,6 +80,12 @@ def main() -> None:
     parser.add_argument("--seasons", type=int, default=10)
     parser.add_argument("--dates", type=int, default=175, help="game dates per season")
     parser.add_argument("--n-teams", type=int, default=30)
+    parser.add_argument(
+        "--backfill-args",
+        default="",
+        help="extra snakemake arguments for the backfill only, e.g. '--scheduler greedy --max-jobs-per-timespan "
+        "1000/10s' (docs/nba.md, Speed); the dry run and the added date run with the profile's defaults",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,15 +94,20 @@ def main() -> None:
         one_core = {**os.environ, "POLARS_MAX_THREADS": "1"}
         w = timed([sys.executable, "-c", IN_PROCESS, str(tmp / "data"), str(tmp / "loop"), "null"], tmp, one_core)
 
-        workdir = copy_workflow(tmp / "wf")
         config = {
             "pipelines": ["nba"],
             "nba": {"boxscores_dir": str(tmp / "data" / "boxscores"), "lines_dir": str(tmp / "data" / "lines")},
         }
-        (workdir / "bench.yaml").write_text(yaml.safe_dump(config))
-        run = [SNAKEMAKE, "nba", "--configfile", "bench.yaml"]
-        backfill = timed([*run, "--cores", "2"], workdir)
+        workdir = make_workdir(tmp / "wf", config)
+        run = [SNAKEMAKE, "nba", "--configfile", "test.yaml"]  # the target first: --configfile takes several
+        progress(f"W {w:.1f} s")
+        backfill = timed([*run, "--cores", "2", *args.backfill_args.split()], workdir)
+        progress(f"backfill {backfill:.1f} s")
+        jobs = {
+            d.name: len(list(d.iterdir())) for d in (workdir / "results/benchmarks/rules/nba").iterdir() if d.is_dir()
+        }
         dry_run = timed([*run, "-n"], workdir)
+        progress(f"dry run {dry_run:.1f} s")
         for folder in extra:
             for path in folder.iterdir():
                 shutil.copy(path, tmp / "data" / folder.name / path.name)
@@ -102,6 +118,8 @@ def main() -> None:
         "seasons": args.seasons,
         "dates": args.seasons * args.dates,
         "teams": args.n_teams,
+        "backfill_args": args.backfill_args or "none (the profile's defaults)",
+        "backfill_jobs_per_rule": jobs,
         "in_process_one_core_s (W)": round(w, 1),
         **{f"{k}_s": round(v, 1) for k, v in seconds.items()},
         "ratio_to_W": {k: round(v / w, 3) for k, v in seconds.items()},

@@ -2,8 +2,10 @@
 #   demo season (default boxscores_dir) or your boxscores_dir of YYYY-MM-DD.json date files,
 #   or of season tables staged into such date files (one staging job per date)
 #   -> player game summary, one job per date (plus the date's points lines)
-#   -> composite factors, one job per date, from the summaries of the dates in its window
-#   -> ML feature store, one job per date, from its composite factors and the same window
+#   -> history segments: the summaries of each 16-day period of a season in one file
+#   -> composite factors and ML feature store, one job per date (two files), from the date's
+#      summary and its window: the segments wholly inside it and the summaries of its other
+#      dates (at most about 23 + 32 inputs whatever the season's length; exactly its window)
 #   -> merged ml_feature_store.parquet -> plots
 # Windows, formats, columns and formulas: docs/nba.md.
 
@@ -104,17 +106,40 @@ rule nba_summary:
         " --format {params.format} --season-types {params.season_types} --log {log:q} --output {output:q}"
 
 
-rule nba_composite_factors:
-    """Fatigue, pace, usage-spike and shot-zone adjustments of one date, from its window."""
+rule nba_history_segment:
+    """The summaries of the dates of one history segment (a 16-day period of a season), in one file."""
+    input:
+        nba_segment_summaries,
+    output:
+        "results/nba/history_segments/{segment}.parquet",
+    log:
+        f"{NBA_LOGS}/history_segments/{{segment}}.log",
+    benchmark:
+        f"{NBA_BENCH}/history_segments/{{segment}}.tsv"
+    wildcard_constraints:
+        segment=r"\d{4}-\d{2}-\d{2}",
+    priority: nba_segment_priority
+    conda:
+        "../envs/nba.yaml"
+    shell:
+        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs segment"
+        " --date {wildcards.segment} --log {log:q} --output {output:q} {input:q}"
+
+
+rule nba_features:
+    """Composite factors (fatigue, pace, usage-spike and shot-zone adjustments) and the feature
+    vectors of one date, from its roster and its window."""
     input:
         roster="results/nba/player_game_summary/{date}.parquet",
-        window=nba_window,
+        segments=nba_window_segments,
+        summaries=nba_window_summaries,
     output:
-        "results/nba/composite_factors/{date}.parquet",
+        factors="results/nba/composite_factors/{date}.parquet",
+        features="results/nba/ml_feature_store/{date}.parquet",
     log:
-        f"{NBA_LOGS}/composite_factors/{{date}}.log",
+        f"{NBA_LOGS}/features/{{date}}.log",
     benchmark:
-        f"{NBA_BENCH}/composite_factors/{{date}}.tsv"
+        f"{NBA_BENCH}/features/{{date}}.tsv"
     priority: nba_priority(1)
     conda:
         "../envs/nba.yaml"
@@ -123,31 +148,14 @@ rule nba_composite_factors:
         high_usage_min_minutes=NBA["high_usage_min_minutes"],
         bootstrap_games=NBA["bootstrap_games"],
         production_ready_pct=NBA["production_ready_pct"],
+        segments=lambda wildcards, input: " ".join(f"--segment {shlex.quote(s)}" for s in input.segments),
     shell:
-        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs composite_factors"
+        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs features"
         " --date {wildcards.date} --roster {input.roster:q} --high-usage-pct {params.high_usage_pct}"
         " --high-usage-min-minutes {params.high_usage_min_minutes}"
         " --bootstrap-games {params.bootstrap_games} --production-ready-pct {params.production_ready_pct}"
-        " --log {log:q} --output {output:q} {input.window:q}"
-
-
-rule nba_feature_store:
-    """One versioned feature vector per player of one date, from its window and factors."""
-    input:
-        factors="results/nba/composite_factors/{date}.parquet",
-        window=nba_window,
-    output:
-        "results/nba/ml_feature_store/{date}.parquet",
-    log:
-        f"{NBA_LOGS}/feature_store/{{date}}.log",
-    benchmark:
-        f"{NBA_BENCH}/feature_store/{{date}}.tsv"
-    priority: nba_priority(2)
-    conda:
-        "../envs/nba.yaml"
-    shell:
-        "POLARS_MAX_THREADS={threads} python -m shardflow.nba.jobs feature_store"
-        " --date {wildcards.date} --factors {input.factors:q} --log {log:q} --output {output:q} {input.window:q}"
+        " {params.segments} --log {log:q} --factors-output {output.factors:q} --output {output.features:q}"
+        " {input.summaries:q}"
 
 
 rule nba_merge:

@@ -2,6 +2,8 @@
 # the pipeline's folders only when called, that is when its rules are in the requested DAG.
 
 
+import bisect
+
 NBA = config["nba"]
 NBA_DEMO_DIR = "resources/demo/nba"
 NBA_BOXSCORES = NBA["boxscores_dir"]
@@ -124,28 +126,54 @@ def nba_lines(wildcards):
 
 
 def nba_priority(stage):
-    """Job priority of a per-date step (0 summary, 1 composite factors, 2 feature store): dates in
-    order, each date's steps before the next date's. A backfill then finishes dates one after
-    the other and only a few jobs with many window inputs wait at a time, which keeps
-    Snakemake's scheduling cheaper (it reads the inputs of every waiting job whenever it looks
-    for a job to start; measured on a 165-date backfill: 85 s of its CPU in date order, 103 s
-    without)."""
+    """Job priority of a per-date step (0 summary, 1 composite factors and feature store): dates
+    in order, each date's steps before the next date's, so that a backfill finishes dates one
+    after the other."""
 
     def priority(wildcards):
-        dates = nba_dates()
-        return 3 * (len(dates) - dates.index(wildcards.date)) + stage
+        return 2 * (len(nba_dates()) - nba_date_index()[wildcards.date]) + stage
 
     return priority
 
 
-def nba_window(wildcards):
-    """Summaries of the dates in the date's window (shardflow.nba.windows): earlier dates of its
-    season, at most nba.window_days back. A changed summary reruns exactly the dates whose
-    window holds it."""
-    from shardflow.nba.windows import window_dates
+def nba_segment_priority(wildcards):
+    """A history segment goes before the dates after it (see nba_priority)."""
+    following = bisect.bisect_left(nba_dates(), wildcards.segment)
+    return 2 * (len(nba_dates()) - following) + 1
 
-    days = window_dates(list(nba_dates()), wildcards.date, NBA["window_days"])
-    return [f"results/nba/player_game_summary/{d}.parquet" for d in days]
+
+@lru_cache
+def nba_date_index():
+    """{date: its position in nba_dates()}."""
+    return {d: i for i, d in enumerate(nba_dates())}
+
+
+@lru_cache
+def nba_window_parts(date):
+    """(history segments, single dates) of the date's window (shardflow.nba.windows): earlier
+    dates of its season, at most nba.window_days back, the 16-day periods wholly inside it as
+    one segment file each. A changed summary reruns its segment and exactly the dates whose
+    window holds it."""
+    from shardflow.nba.windows import window_parts
+
+    return window_parts(list(nba_dates()), date, NBA["window_days"])
+
+
+def nba_window_segments(wildcards):
+    """The history segments of the date's window."""
+    return [f"results/nba/history_segments/{s}.parquet" for s in nba_window_parts(wildcards.date)[0]]
+
+
+def nba_window_summaries(wildcards):
+    """The summaries of the date's window dates that no segment of it holds."""
+    return [f"results/nba/player_game_summary/{d}.parquet" for d in nba_window_parts(wildcards.date)[1]]
+
+
+def nba_segment_summaries(wildcards):
+    """The summaries of the dates of a history segment (named by its first day)."""
+    from shardflow.nba.windows import segment_dates
+
+    return [f"results/nba/player_game_summary/{d}.parquet" for d in segment_dates(list(nba_dates()), wildcards.segment)]
 
 
 def nba_outputs(wildcards=None):

@@ -194,7 +194,7 @@ def nba_tables(workdir: Path) -> dict[str, pd.DataFrame]:
 
 NBA = Pipeline(
     name="nba",
-    # 4 teams, 6 dates: 18 per-date jobs (~0.3 s each) and the merge
+    # 4 teams, 6 dates: 12 per-date jobs (~0.3 s each) and the merge
     section={"demo": {"n_teams": 4, "roster_size": 10, "start_date": NBA_START, "n_dates": 6}},
     demo_inputs=(f"{NBA_DEMO}/truth/players.csv",),
     targets=("results/nba/ml_feature_store.parquet",),

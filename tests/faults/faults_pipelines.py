@@ -253,8 +253,8 @@ def add_nba_date(workdir: Path, name: str, data: bytes) -> str:
 
 
 def nba_rejections(workdir: Path) -> list[str]:
-    """The errors of the dates' composite-factors jobs (a date whose file is unreadable fails there)."""
-    logs = sorted((workdir / "results/logs/nba/composite_factors").glob("*.log"))
+    """The errors of the dates' features jobs (a date whose file is unreadable fails there)."""
+    logs = sorted((workdir / "results/logs/nba/features").glob("*.log"))
     return [line for log in logs for line in log.read_text().splitlines() if " ERROR " in line]
 
 

@@ -19,7 +19,7 @@ from workdir import make_workdir, run_snakemake
 DATES = [f"2022-01-0{d}" for d in range(1, 9)]
 NEW_DATE = "2022-01-09"
 CORRECTED = "2022-01-04"
-PER_DATE = ("nba_composite_factors", "nba_feature_store")
+PER_DATE = ("nba_features",)
 FTA_WEIGHT = 0.44
 
 
@@ -153,7 +153,7 @@ def test_a_game_filed_under_two_dates_is_an_error_and_foreign_files_are_rows(sha
     workdir = make_workdir(tmp_path / "wf", {"pipelines": ["nba"], "nba": {"boxscores_dir": str(data)}})
     result = run_snakemake(workdir, "--cores", "2", "--keep-going", "nba", check=False)
     assert result.returncode != 0
-    log = (workdir / "results/logs/nba/composite_factors/2023-01-03.log").read_text()
+    log = (workdir / "results/logs/nba/features/2023-01-03.log").read_text()
     assert "game 0022200552 is in the box-score files of both 2023-01-02 and 2023-01-03" in log
     errors = pd.read_csv(workdir / "results/nba/input_errors.csv")
     assert errors.values.tolist() == [["2023-01-04.json.bak", "not a YYYY-MM-DD.json date file"]]

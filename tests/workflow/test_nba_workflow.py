@@ -15,11 +15,18 @@ import pytest
 from pipelines import NBA, NBA_START
 from workdir import make_workdir, run_snakemake
 
+from shardflow.config import schema_defaults
+from shardflow.nba.composite import SETTING_KEYS, composite_factors
 from shardflow.nba.demo import demo_dates, write_demo_season
+from shardflow.nba.features import feature_store
+from shardflow.nba.history import HISTORY_COLUMNS, load_summaries, usable
 
 MERGED = "results/nba/ml_feature_store.parquet"
 PER_DATE = ("player_game_summary", "composite_factors", "ml_feature_store")
 DATES = demo_dates(NBA_START, 7)
+#: Dates across a history-segment boundary: 10-17 .. 10-19 are in the period of 2024-10-04 (to
+#: 10-19), 10-20 .. 10-23 in the next one.
+SPANNING = demo_dates("2024-10-17", 7)
 
 
 def planned(workdir: Path, *args: str) -> set[tuple[str, str | None]]:
@@ -39,7 +46,7 @@ def mtimes(workdir: Path) -> dict[str, int]:
 
 
 def per_date_jobs(dates) -> set[tuple[str, str]]:
-    return {(rule, d) for d in dates for rule in ("nba_composite_factors", "nba_feature_store")}
+    return {("nba_features", d) for d in dates}
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +126,7 @@ def test_a_malformed_date_file_fails_only_its_own_jobs(season, tmp_path):
     result = run_snakemake(workdir, "--cores", "2", MERGED, check=False)
     log = result.stdout + result.stderr
     assert result.returncode != 0
-    assert f"{bad}: not valid JSON" in log and "nba_composite_factors" in log
+    assert f"{bad}: not valid JSON" in log and "nba_features" in log
     out = workdir / "results" / "nba"
     for d in DATES[:5]:
         assert (out / "player_game_summary" / f"{d}.parquet").exists()
@@ -130,3 +137,33 @@ def test_a_malformed_date_file_fails_only_its_own_jobs(season, tmp_path):
     )
     later = pl.read_parquet(out / "composite_factors" / f"{DATES[4]}.parquet")
     assert (later["window_unreadable_dates"] == 1).all() and not later["production_ready"].any()
+
+
+def test_later_periods_read_an_earlier_period_as_one_segment_and_get_the_same_features(tmp_path):
+    write_demo_season(tmp_path / "season", n_teams=4, roster_size=10, dates=SPANNING, seed=5)
+    workdir = local_workdir(tmp_path / "season", tmp_path, SPANNING[:6])
+    run_snakemake(workdir, "--cores", "2", MERGED)
+    out = workdir / "results" / "nba"
+    assert sorted(p.name for p in (out / "history_segments").iterdir()) == ["2024-10-04.parquet"]
+    assert "1 segments, 2 single summaries" in (workdir / "results/logs/nba/features/2024-10-22.log").read_text()
+    # the same features as from the window's summaries, read one by one
+    nba = schema_defaults()["nba"]
+    roster = pl.read_parquet(out / "player_game_summary" / "2024-10-22.parquet")
+    window = SPANNING[:5]
+    history = usable(
+        load_summaries([out / "player_game_summary" / f"{d}.parquet" for d in window], HISTORY_COLUMNS),
+        roster["season"],
+    )
+    factors = composite_factors(roster, history, "2024-10-22", window, **{k: nba[k] for k in SETTING_KEYS})
+    assert pl.read_parquet(out / "ml_feature_store" / "2024-10-22.parquet").equals(feature_store(factors, history))
+    # a correction of the earlier period reaches the later one through its segment
+    path = tmp_path / "data" / "boxscores" / "2024-10-18.json"
+    path.write_text(path.read_text().replace('"Final"', '"Final "', 1))
+    expected = {("nba_summary", "2024-10-18"), ("nba_history_segment", None), ("nba_merge", None)}
+    assert planned(workdir, MERGED) == expected | per_date_jobs(SPANNING[1:6])
+    run_snakemake(workdir, "--cores", "2", MERGED)
+    # a new date after the boundary builds no segment again
+    shutil.copy(tmp_path / "season" / "boxscores" / "2024-10-23.json", tmp_path / "data" / "boxscores")
+    shutil.copy(tmp_path / "season" / "lines" / "2024-10-23.csv", tmp_path / "data" / "lines")
+    expected = {("nba_summary", "2024-10-23"), ("nba_merge", None)}
+    assert planned(workdir, MERGED) == expected | per_date_jobs(["2024-10-23"])

@@ -3,7 +3,9 @@
 Both later processors read the player game summaries of the dates in the window
 (:mod:`.windows`) and summarise them here, with polars expressions over all players at once:
 games are ranked most recent first within each player (or team), and "last N games"
-statistics are aggregations over the rows of rank <= N. A player's *games* are those he played
+statistics are aggregations over the rows of rank <= N. A window arrives as history segments
+(the summaries of a calendar period concatenated, :func:`write_segment`) and single
+summaries (:func:`.windows.window_parts`); :func:`load_window` reads both. A player's *games* are those he played
 (minutes > 0); DNPs count only in the DNP rate and the completeness. With fewer than N games,
 a "last N" statistic uses the games there are (``games_played_season`` says how many).
 :func:`player_load` serves the composite factors, :func:`player_form` the feature store.
@@ -11,15 +13,23 @@ a "last N" statistic uses the games there are (``games_played_season`` says how 
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date as Date
 from datetime import timedelta
+from pathlib import Path
 
 import polars as pl
 
+from shardflow.io import replace_atomically
+
 from . import formulas as f
 from .boxscore import ZONES
-from .summary import SUMMARY_SCHEMA
+from .summary import SUMMARY_SCHEMA, unreadable_reason
+
+#: Parquet metadata key of a history segment: the JSON list of its dates whose box-score file
+#: could not be read (they have no rows).
+SEGMENT_UNREADABLE_KEY = "shardflow.nba.unreadable_dates"
 
 #: Points per made field goal by zone.
 ZONE_POINTS = {"paint": 2, "mid": 2, "three": 3}
@@ -55,13 +65,38 @@ HISTORY_COLUMNS = (
 
 
 def load_summaries(paths: list[str | os.PathLike], columns: tuple[str, ...] | None = None) -> pl.DataFrame:
-    """The player game summaries in ``paths``, concatenated (:data:`.summary.SUMMARY_SCHEMA`,
-    or only ``columns`` of it: the processors read :data:`HISTORY_COLUMNS`, about half the
-    bytes)."""
+    """The player game summaries (or history segments) in ``paths``, concatenated
+    (:data:`.summary.SUMMARY_SCHEMA`, or only ``columns`` of it: the processors read
+    :data:`HISTORY_COLUMNS`, about half the bytes)."""
     schema = pl.Schema({c: SUMMARY_SCHEMA[c] for c in columns}) if columns else SUMMARY_SCHEMA
     if not paths:
         return pl.DataFrame(schema=schema)
     return pl.read_parquet([str(p) for p in paths], columns=list(schema.names())).cast(schema)
+
+
+def write_segment(summaries: list[str | os.PathLike], path: str | os.PathLike) -> pl.DataFrame:
+    """Write the history segment of ``summaries`` (the summaries of a segment's dates, each
+    named ``{date}.parquet``) to ``path`` atomically: their :data:`HISTORY_COLUMNS` rows, sorted
+    by date, game and player, with the dates whose file was unreadable in the metadata. Returns
+    the rows."""
+    rows = load_summaries(summaries, HISTORY_COLUMNS).sort("game_date", "game_id", "player_id")
+    unreadable = sorted(Path(s).stem for s in summaries if unreadable_reason(s))
+    metadata = {SEGMENT_UNREADABLE_KEY: json.dumps(unreadable)}
+    replace_atomically(Path(path), lambda tmp: rows.write_parquet(tmp, compression="zstd", metadata=metadata))
+    return rows
+
+
+def load_window(
+    segments: list[str | os.PathLike], summaries: list[str | os.PathLike]
+) -> tuple[pl.DataFrame, list[str]]:
+    """(rows, unreadable dates) of a window given as history ``segments`` and single
+    ``summaries``: their :data:`HISTORY_COLUMNS` rows, and the window dates whose box-score file
+    could not be read (which have no rows)."""
+    # separately: a multi-file read takes its schema from the first file, and segments hold fewer columns
+    rows = pl.concat([load_summaries(segments, HISTORY_COLUMNS), load_summaries(summaries, HISTORY_COLUMNS)])
+    unreadable = [d for s in segments for d in json.loads(pl.read_parquet_metadata(s)[SEGMENT_UNREADABLE_KEY])]
+    unreadable += [Path(s).stem for s in summaries if unreadable_reason(s)]
+    return rows, sorted(unreadable)
 
 
 def usable(history: pl.DataFrame, seasons: pl.Series) -> pl.DataFrame:

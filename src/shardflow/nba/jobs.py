@@ -1,6 +1,6 @@
 """The per-date NBA jobs as one command line: ``python -m shardflow.nba.jobs STEP ...``.
 
-Rules nba_summary, nba_composite_factors and nba_feature_store run these through `shell:`
+Rules nba_summary, nba_features, nba_history_segment and nba_stage run these through `shell:`
 instead of `script:`: a date's step does 15 to 90 ms of work, and the `script:` preamble imports
 Snakemake into every job (about 0.08 s of a job's 0.3 s start; docs/nba.md, Speed). Each step
 only moves data between its files and the library functions, like a rule script. The rules set
@@ -8,10 +8,10 @@ POLARS_MAX_THREADS to their threads.
 
     summary            --date D --boxscores FILE [--lines FILE] --format F --season-types T,T
                        --log LOG --output OUTPUT
-    composite_factors  --date D --roster SUMMARY --high-usage-pct P --high-usage-min-minutes M
-                       --bootstrap-games N --production-ready-pct P --log LOG --output OUTPUT
-                       WINDOW_SUMMARY...
-    feature_store      --date D --factors FILE --log LOG --output OUTPUT WINDOW_SUMMARY...
+    features           --date D --roster SUMMARY --high-usage-pct P --high-usage-min-minutes M
+                       --bootstrap-games N --production-ready-pct P [--segment SEGMENT ...]
+                       --log LOG --factors-output FACTORS --output FEATURES WINDOW_SUMMARY...
+    segment            --date FIRST_DAY --log LOG --output SEGMENT SUMMARY...
     stage              --date D --season-types T,T --log LOG --output OUTPUT TABLE...
 """
 
@@ -29,7 +29,7 @@ from shardflow.nba.boxscore import BoxScoreError
 from shardflow.nba.composite import composite_factors
 from shardflow.nba.datefile import read_date_file
 from shardflow.nba.features import FEATURE_VERSION, FEATURES, feature_store
-from shardflow.nba.history import HISTORY_COLUMNS, games_in_two_dates, load_summaries, usable
+from shardflow.nba.history import games_in_two_dates, load_window, usable, write_segment
 from shardflow.nba.lines import read_lines
 from shardflow.nba.season_tables import date_documents, stage
 from shardflow.nba.summary import SUMMARY_SCHEMA, player_game_summary, unreadable_reason, write_summary
@@ -61,16 +61,17 @@ def summary(args: argparse.Namespace) -> None:
     )
 
 
-def composite(args: argparse.Namespace) -> None:
-    """Composite factors of one date from the summaries of its window; fails, naming the file,
-    when the date's own box-score file was unreadable."""
-    log = script_logger(args.log, "nba.composite_factors")
+def features(args: argparse.Namespace) -> None:
+    """Composite factors and feature vectors of one date from its roster (the date's summary)
+    and its window (history segments and single summaries); fails, naming the file, when the
+    date's own box-score file was unreadable."""
+    log = script_logger(args.log, "nba.features")
     if reason := unreadable_reason(args.roster):
         message = f"no composite factors for {args.date}: its box-score file is unreadable: {reason}"
         log.error(message)
         raise SystemExit(f"nba: {message}")
     roster = pl.read_parquet(args.roster)
-    history = load_summaries(args.window, HISTORY_COLUMNS)
+    history, unreadable = load_window(args.segment, args.summaries)
     if twice := games_in_two_dates(roster, history):
         game, other = twice[0]
         message = (
@@ -81,8 +82,7 @@ def composite(args: argparse.Namespace) -> None:
         raise SystemExit(f"nba: {message}")
     history = usable(history, roster["season"])
     # the window's dates of the date's season, and those whose box-score file was unreadable
-    present = {d.isoformat() for d in history["game_date"].unique().to_list()}
-    window = [Path(f).stem for f in args.window if Path(f).stem in present or unreadable_reason(f)]
+    window = sorted({d.isoformat() for d in history["game_date"].unique().to_list()} | set(unreadable))
     factors = composite_factors(
         roster,
         history,
@@ -93,32 +93,31 @@ def composite(args: argparse.Namespace) -> None:
         bootstrap_games=args.bootstrap_games,
         production_ready_pct=args.production_ready_pct,
     )
-    write_polars(factors, args.output)
+    write_polars(factors, args.factors_output)
+    table = feature_store(factors, history)
+    write_polars(table, args.output)
     log.info(
-        "%s: %d players from %d window dates (%d unreadable); %d production-ready, %d bootstrapping",
+        "%s: %d players from %d window dates (%d unreadable; %d segments, %d single summaries); %d production-ready,"
+        " %d bootstrapping; %d feature vectors of %d features (%s)",
         args.date,
         len(factors),
         len(window),
-        factors["window_unreadable_dates"].max() or 0,
+        len(unreadable),
+        len(args.segment),
+        len(args.summaries),
         factors["production_ready"].sum(),
         factors["early_season_bootstrap"].sum(),
-    )
-
-
-def features(args: argparse.Namespace) -> None:
-    """Feature vectors of one date from its composite factors and the summaries of its window."""
-    log = script_logger(args.log, "nba.feature_store")
-    factors = pl.read_parquet(args.factors)
-    table = feature_store(factors, usable(load_summaries(args.window, HISTORY_COLUMNS), factors["season"]))
-    write_polars(table, args.output)
-    log.info(
-        "%s: %d feature vectors of %d features (%s) from %d window dates",
-        args.date,
         len(table),
         len(FEATURES),
         FEATURE_VERSION,
-        len(args.window),
     )
+
+
+def segment(args: argparse.Namespace) -> None:
+    """The history segment of one period: its dates' summaries concatenated."""
+    log = script_logger(args.log, "nba.history_segment")
+    rows = write_segment(args.summaries, args.output)
+    log.info("%s: %d rows of %d dates", args.date, len(rows), len(args.summaries))
 
 
 def stage_tables(args: argparse.Namespace) -> None:
@@ -149,19 +148,20 @@ def parser() -> argparse.ArgumentParser:
     step.add_argument("--season-types", required=True, help="comma-separated season type names")
     step.set_defaults(run=summary)
 
-    step = steps.add_parser("composite_factors")
+    step = steps.add_parser("features")
     step.add_argument("--roster", required=True)
     step.add_argument("--high-usage-pct", type=float, required=True)
     step.add_argument("--high-usage-min-minutes", type=float, required=True)
     step.add_argument("--bootstrap-games", type=int, required=True)
     step.add_argument("--production-ready-pct", type=float, required=True)
-    step.add_argument("window", nargs="*", help="summaries of the window's dates")
-    step.set_defaults(run=composite)
-
-    step = steps.add_parser("feature_store")
-    step.add_argument("--factors", required=True)
-    step.add_argument("window", nargs="*", help="summaries of the window's dates")
+    step.add_argument("--segment", action="append", default=[], help="a history segment of the window")
+    step.add_argument("--factors-output", required=True)
+    step.add_argument("summaries", nargs="*", help="summaries of the window's other dates")
     step.set_defaults(run=features)
+
+    step = steps.add_parser("segment")
+    step.add_argument("summaries", nargs="+", help="summaries of the segment's dates")
+    step.set_defaults(run=segment)
 
     step = steps.add_parser("stage")
     step.add_argument("--season-types", required=True, help="comma-separated season type names")
