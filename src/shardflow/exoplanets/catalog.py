@@ -31,14 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .lightcurve_fits import KEPLER_BJD_OFFSET as BKJD_OFFSET
+
 REQUIRED_COLUMNS = ("target_id", "mission", "period", "depth", "duration", "epoch", "label")
 NUMERIC_COLUMNS = ("period", "depth", "duration", "epoch")
 #: Optional numeric columns, validated like the required ones when present (solar units).
 OPTIONAL_NUMERIC_COLUMNS = ("star_radius", "star_mass")
 
 
-#: BKJD (Kepler's time stamps, and the KOI table's ``koi_time0bk``) = BJD_TDB - 2454833.0 (days).
-BKJD_OFFSET = 2454833.0
 #: log10 of the Sun's surface gravity in cm s^-2 (IAU 2015 nominal GM_sun and R_sun: 4.438).
 LOGG_SUN = 4.438
 #: Default disposition -> label mapping (``exoplanets.labels``): confirmed and known planets 1,

@@ -40,6 +40,7 @@ from scipy.interpolate import CubicSpline
 from scipy.signal import lfilter
 
 from shardflow.exoplanets.demo_layout import SECTOR, multi_star_files, multi_star_layout
+from shardflow.exoplanets.lightcurve_fits import TESS_BJD_OFFSET as BTJD_OFFSET  # BTJD = BJD_TDB - 2457000 (days)
 from shardflow.io import replace_atomically, write_csv
 
 #: Catalog columns, in file order.
@@ -108,7 +109,6 @@ KIND_PATTERN = (
 BROKEN_KINDS = ("truncated", "too_few_points", "all_nan")
 
 # --- Observation: TESS Sector 3, two-minute cadence -------------------------------------------
-BTJD_OFFSET = 2457000  # BJDREFI: BTJD = BJD_TDB - 2457000 (days)
 CADENCE_DAYS = 2.0 / 1440.0  # TIMEDEL, 120 s
 N_CADENCES = 19728  # 27.4 d
 START_BTJD = 1385.9475  # first cadence, spacecraft clock expressed in BTJD

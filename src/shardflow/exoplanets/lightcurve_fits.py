@@ -41,7 +41,8 @@ import numpy as np
 #: lightkurve's named quality bitmasks (``TessQualityFlags.OPTIONS``, ``KeplerQualityFlags.OPTIONS``).
 TESS_BITMASKS = {"none": 0, "default": 17087, "hard": 24319, "hardest": 65535}
 KEPLER_BITMASKS = {"none": 0, "default": 1130799, "hard": 1664431, "hardest": 2096639}
-#: BJD of time zero of each format's time column (BTJD, BKJD), days.
+#: BJD_TDB of time zero of each format's time column, days: TESS's BTJD and Kepler's BKJD (also
+#: the KOI table's ``koi_time0bk``) are BJD_TDB minus these. The project's one source of both.
 TESS_BJD_OFFSET = 2457000
 KEPLER_BJD_OFFSET = 2454833
 
